@@ -1,0 +1,1 @@
+"""The web console for administrators, HR, counter staff and auditors (served under /admin)."""

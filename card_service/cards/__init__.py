@@ -1,0 +1,1 @@
+"""Cards and their lifecycle: requested, personalising, active, suspended, revoked, expired."""

@@ -1,0 +1,1 @@
+"""Database plumbing shared by every feature package: base class, types, engine, sessions."""

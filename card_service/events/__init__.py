@@ -1,0 +1,1 @@
+"""Tap events uploaded by readers: stored once per id, partitioned by month on PostgreSQL."""

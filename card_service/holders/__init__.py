@@ -1,0 +1,1 @@
+"""Card holders: civil servants (staff) and citizens."""

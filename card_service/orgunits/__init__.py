@@ -1,0 +1,1 @@
+"""Organisation units: the province > agency > department tree, service centres and counters."""

@@ -1,0 +1,44 @@
+"""Creating and finding organisation units."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from card_service.db.base import new_uuid
+from card_service.orgunits.errors import UnitCodeTakenError, UnitNotFoundError
+from card_service.orgunits.models import OrgUnit, UnitKind
+
+
+def create_unit(
+    session: Session, *, kind: UnitKind, code: str, name: str, parent: OrgUnit | None = None
+) -> OrgUnit:
+    """Add a unit under ``parent`` (None for a root). Flushes; the caller commits."""
+    if session.scalar(select(OrgUnit.id).where(OrgUnit.code == code)) is not None:
+        raise UnitCodeTakenError(f"unit code {code!r} is already used")
+    unit_id = new_uuid()
+    path = (parent.path if parent else "/") + f"{unit_id}/"
+    unit = OrgUnit(
+        id=unit_id,
+        kind=kind,
+        code=code,
+        name=unicodedata.normalize("NFC", name.strip()),
+        parent_id=parent.id if parent else None,
+        path=path,
+    )
+    session.add(unit)
+    session.flush()
+    return unit
+
+
+def unit_by_code(session: Session, code: str) -> OrgUnit:
+    unit = session.scalar(select(OrgUnit).where(OrgUnit.code == code))
+    if unit is None:
+        raise UnitNotFoundError(f"no organisation unit with code {code!r}")
+    return unit
+
+
+def root_units(session: Session) -> list[OrgUnit]:
+    return list(session.scalars(select(OrgUnit).where(OrgUnit.parent_id.is_(None))))

@@ -1,0 +1,1 @@
+"""Readers: the agents at doors, attendance points, counters and issuance stations."""

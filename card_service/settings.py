@@ -1,0 +1,60 @@
+"""The service's one configuration object.
+
+Built once at start-up (``Settings.from_environment()``) and passed down; nothing in
+the service reads the environment anywhere else or at import time.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything the service can be told from outside, with safe defaults for a demo."""
+
+    model_config = SettingsConfigDict(env_prefix="ECARD_", extra="ignore", frozen=True)
+
+    data_dir: Path = Field(
+        default=Path("data"),
+        description="Directory for the embedded SQLite database, keys and demo credentials.",
+    )
+    database_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("DATABASE_URL", "ECARD_DATABASE_URL"),
+        description="SQLAlchemy URL; default is an SQLite file under data_dir.",
+    )
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=0, le=65535)
+    log_level: str = "INFO"
+    event_partitions_ahead: int = Field(
+        default=3,
+        ge=1,
+        le=24,
+        description="Months of tap-event partitions kept ready on PostgreSQL.",
+    )
+
+    @field_validator("database_url")
+    @classmethod
+    def _normalise_postgres_driver(cls, value: str | None) -> str | None:
+        # Operators paste libpq URLs ("postgresql://..."); we speak psycopg 3.
+        if value and value.startswith(("postgresql://", "postgres://")):
+            return "postgresql+psycopg://" + value.split("://", 1)[1]
+        return value
+
+    @classmethod
+    def from_environment(cls, **overrides: object) -> Settings:
+        """Read ECARD_* (and DATABASE_URL) from the environment, then apply overrides."""
+        return cls(**overrides)  # type: ignore[arg-type]
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'ecard.sqlite3').resolve()}"
+
+    @property
+    def uses_sqlite(self) -> bool:
+        return self.effective_database_url.startswith("sqlite")

@@ -1,0 +1,1 @@
+"""People who sign in to the service (administrators, HR, counter staff, auditors)."""

@@ -1,0 +1,98 @@
+"""Start a virtual card in its own process and wait until pcscd sees it.
+
+Used by the test suite, the benchmarks and the demo: the card runs as
+``reader-agent virtual-card ...`` so the PC/SC path is exactly the one a real
+card would take.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from reader_agent.errors import CardCommunicationError, VirtualCardError
+from reader_agent.pcsc import PcscConnection, list_readers
+from reader_agent.virtual.vpcd import SLOT_PORTS
+
+PCSCD_SOCKET = Path("/run/pcscd/pcscd.comm")
+
+
+def vpcd_reader_name(port: int) -> str:
+    """The name pcscd gives the vpcd slot listening on ``port``."""
+    return f"Virtual PCD 00 {SLOT_PORTS.index(port):02d}"
+
+
+def pcscd_with_vpcd_available() -> bool:
+    if not PCSCD_SOCKET.exists():
+        return False
+    try:
+        names = list_readers()
+    except CardCommunicationError:
+        return False
+    return any(name.startswith("Virtual PCD") for name in names)
+
+
+def card_present(reader_name: str) -> bool:
+    try:
+        with PcscConnection(reader_name):
+            return True
+    except CardCommunicationError:
+        return False
+
+
+def wait_until(predicate: Callable[[], bool], *, timeout: float, interval: float = 0.05) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(interval)
+    return predicate()
+
+
+@dataclass
+class VirtualCardProcess:
+    process: subprocess.Popen[bytes]
+    reader_name: str
+    port: int
+
+
+@contextmanager
+def virtual_card_process(
+    args: Sequence[str] = (), *, port: int = SLOT_PORTS[0], timeout: float = 10.0
+) -> Iterator[VirtualCardProcess]:
+    """Run ``reader-agent virtual-card <args>`` on a vpcd slot until the block ends."""
+    reader_name = vpcd_reader_name(port)
+    command = [
+        sys.executable,
+        "-m",
+        "reader_agent.cli",
+        "virtual-card",
+        "--vpcd-port",
+        str(port),
+        *args,
+    ]
+    # The command is our own interpreter and module; args come from our callers, not users.
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # noqa: S603
+    try:
+        appeared = wait_until(
+            lambda: process.poll() is not None or card_present(reader_name), timeout=timeout
+        )
+        if process.poll() is not None:
+            _, err = process.communicate()
+            raise VirtualCardError(f"virtual card exited: {err.decode(errors='replace').strip()}")
+        if not appeared:
+            raise VirtualCardError(f"virtual card never appeared in {reader_name}")
+        yield VirtualCardProcess(process=process, reader_name=reader_name, port=port)
+    finally:
+        process.terminate()
+        try:
+            process.communicate(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()
+        wait_until(lambda: not card_present(reader_name), timeout=5)

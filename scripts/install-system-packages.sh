@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Installs the Debian/Ubuntu packages the platform needs.
+#   install-system-packages.sh run    what `make run` needs (Python venv support)
+#   install-system-packages.sh test   everything the test suite needs as well
+# Idempotent: packages already present are not fetched again. Uses sudo when not root.
+set -euo pipefail
+
+profile=${1:-test}
+
+run_packages=(python3-venv libpcsclite1)
+test_packages=(
+  pcscd libpcsclite-dev swig   # PC/SC daemon; headers and swig in case pyscard builds from source
+  vsmartcard-vpcd              # virtual reader driver the virtual cards plug into
+  softhsm2 opensc openssl      # PKCS#11 token for key custody; OpenSC's pkcs15-tool; openssl CLI
+  chromium                     # headless browser for the admin UI tests
+  fonts-dejavu-core            # a font with Vietnamese diacritics for printable card layouts
+)
+
+case "$profile" in
+  run) want=("${run_packages[@]}") ;;
+  test) want=("${run_packages[@]}" "${test_packages[@]}") ;;
+  *) echo "usage: $0 run|test" >&2; exit 2 ;;
+esac
+
+# A Python that already has venv + ensurepip (pyenv, python.org builds) needs no python3-venv.
+if python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
+  want=("${want[@]/python3-venv}")
+fi
+
+missing=()
+for pkg in "${want[@]}"; do
+  [ -n "$pkg" ] || continue
+  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$pkg")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "error: missing system packages (${missing[*]}) and no apt-get to install them" >&2
+  exit 1
+fi
+sudo_cmd=()
+if [ "$(id -u)" -ne 0 ]; then
+  if ! command -v sudo >/dev/null 2>&1; then
+    echo "error: missing system packages (${missing[*]}); run as root or install sudo" >&2
+    exit 1
+  fi
+  sudo_cmd=(sudo)
+fi
+
+log=$(mktemp -t ecard-apt.XXXXXX.log)
+echo "installing system packages: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+if ! "${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" >"$log" 2>&1; then
+  # A fresh machine has empty package lists; refresh once and try again.
+  "${sudo_cmd[@]}" apt-get update -q >>"$log" 2>&1 || true
+  if ! "${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" >>"$log" 2>&1; then
+    echo "error: apt-get could not install ${missing[*]} (log: $log)" >&2
+    exit 1
+  fi
+fi
