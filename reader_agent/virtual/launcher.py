@@ -23,8 +23,14 @@ PCSCD_SOCKET = Path("/run/pcscd/pcscd.comm")
 
 
 def vpcd_reader_name(port: int) -> str:
-    """The name pcscd gives the vpcd slot listening on ``port``."""
-    return f"Virtual PCD 00 {SLOT_PORTS.index(port):02d}"
+    """The name pcscd gives the vpcd slot listening on ``port``.
+
+    Debian's vpcd reader is "Virtual PCD" (35963-35964); ours are "Virtual PCD 2" to
+    "Virtual PCD 4" (scripts/vpcd-ecard-extra.conf), two slots each.
+    """
+    reader, slot = divmod(SLOT_PORTS.index(port), 2)
+    name = "Virtual PCD" if reader == 0 else f"Virtual PCD {reader + 1}"
+    return f"{name} 00 {slot:02d}"
 
 
 def pcscd_with_vpcd_available() -> bool:
@@ -34,7 +40,7 @@ def pcscd_with_vpcd_available() -> bool:
         names = list_readers()
     except CardCommunicationError:
         return False
-    return any(name.startswith("Virtual PCD") for name in names)
+    return all(vpcd_reader_name(port) in names for port in SLOT_PORTS)
 
 
 def card_present(reader_name: str) -> bool:
