@@ -13,27 +13,17 @@ if [ ! -f /etc/reader.conf.d/vpcd ]; then
   exit 1
 fi
 
-# Three more vpcd readers (six more slots, ports 35965-35970) so that tests, benchmarks
-# and the demo can run several virtual cards at once.
-extra_conf=/etc/reader.conf.d/vpcd-ecard-extra
-here=$(cd "$(dirname "$0")" && pwd)
-config_changed=0
-if ! cmp -s "$here/vpcd-ecard-extra.conf" "$extra_conf"; then
-  "${sudo_cmd[@]}" install -m 0644 "$here/vpcd-ecard-extra.conf" "$extra_conf"
-  config_changed=1
-fi
-
 has_vpcd() {
   "$python" - <<'PY' 2>/dev/null
 import sys
 from smartcard.System import readers
-sys.exit(0 if "Virtual PCD 4 00 01" in [str(r) for r in readers()] else 1)
+sys.exit(0 if any(str(r).startswith("Virtual PCD") for r in readers()) else 1)
 PY
 }
 
 if pgrep -x pcscd >/dev/null 2>&1 && [ -S "$socket" ]; then
-  [ "$config_changed" -eq 0 ] && has_vpcd && exit 0
-  echo "pcscd runs without all vpcd readers; restarting it"
+  has_vpcd && exit 0
+  echo "pcscd runs without the vpcd readers; restarting it"
   "${sudo_cmd[@]}" pkill -x pcscd || true
   for _ in $(seq 50); do pgrep -x pcscd >/dev/null || break; sleep 0.1; done
 fi

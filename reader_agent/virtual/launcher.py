@@ -7,8 +7,10 @@ card would take.
 
 from __future__ import annotations
 
+import fcntl
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -25,12 +27,11 @@ PCSCD_SOCKET = Path("/run/pcscd/pcscd.comm")
 def vpcd_reader_name(port: int) -> str:
     """The name pcscd gives the vpcd slot listening on ``port``.
 
-    Debian's vpcd reader is "Virtual PCD" (35963-35964); ours are "Virtual PCD 2" to
-    "Virtual PCD 4" (scripts/vpcd-ecard-extra.conf), two slots each.
+    Debian configures one vpcd reader with two slots. More readers cannot be added:
+    the driver keeps its per-slot state in globals, so a second reader entry takes
+    over the first one's slots.
     """
-    reader, slot = divmod(SLOT_PORTS.index(port), 2)
-    name = "Virtual PCD" if reader == 0 else f"Virtual PCD {reader + 1}"
-    return f"{name} 00 {slot:02d}"
+    return f"Virtual PCD 00 {SLOT_PORTS.index(port):02d}"
 
 
 def pcscd_with_vpcd_available() -> bool:
@@ -68,10 +69,31 @@ class VirtualCardProcess:
 
 
 @contextmanager
+def exclusive_slot(port: int) -> Iterator[None]:
+    """Hold a vpcd slot for this process: vpcd serves one card per slot, so two test
+    runs (or a test and a benchmark) on one machine take turns instead of colliding."""
+    lock_path = Path(tempfile.gettempdir()) / f"ecard-vpcd-{port}.lock"
+    with lock_path.open("a") as lock_file:
+        fcntl.flock(lock_file, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock_file, fcntl.LOCK_UN)
+
+
+@contextmanager
 def virtual_card_process(
     args: Sequence[str] = (), *, port: int = SLOT_PORTS[0], timeout: float = 10.0
 ) -> Iterator[VirtualCardProcess]:
     """Run ``reader-agent virtual-card <args>`` on a vpcd slot until the block ends."""
+    with exclusive_slot(port), _card_process(args, port=port, timeout=timeout) as card:
+        yield card
+
+
+@contextmanager
+def _card_process(
+    args: Sequence[str], *, port: int, timeout: float
+) -> Iterator[VirtualCardProcess]:
     reader_name = vpcd_reader_name(port)
     command = [
         sys.executable,

@@ -1,7 +1,7 @@
 """The vpcd wire protocol, as spoken by vsmartcard's virtual smart card (vicc).
 
-pcscd loads the vpcd driver, which listens on TCP (one port per slot, two slots
-per configured reader). A virtual card connects as a client and then answers framed messages:
+pcscd loads the vpcd driver, which listens on TCP (35963 for slot 0, 35964 for
+slot 1). A virtual card connects as a client and then answers framed messages:
 a 2-byte big-endian length, then either a one-byte control code (power off, power on,
 reset, get ATR) or a command APDU. Every APDU and the ATR request is answered with
 a framed response; control codes other than get-ATR are not answered.
@@ -22,9 +22,7 @@ from reader_agent.errors import VirtualCardError
 logger = logging.getLogger(__name__)
 
 DEFAULT_HOST = "127.0.0.1"
-# 35963-35964: the vpcd reader Debian configures; 35965-35970: the three more readers
-# scripts/vpcd-ecard-extra.conf adds ("Virtual PCD 2" to "Virtual PCD 4").
-SLOT_PORTS = tuple(range(35963, 35971))
+SLOT_PORTS = (35963, 35964)
 
 _POWER_OFF = 0x00
 _POWER_ON = 0x01

@@ -8,7 +8,7 @@ from reader_agent.errors import NoCardError, NoReaderError
 from reader_agent.pcsc import PcscConnection, list_readers
 from reader_agent.virtual.ping_card import ATR, PING_AID
 from reader_agent.virtual.vpcd import SLOT_PORTS
-from tests.support.pcsc import virtual_card_process, vpcd_reader_name
+from tests.support.pcsc import exclusive_slot, virtual_card_process, vpcd_reader_name
 
 pytestmark = [pytest.mark.pcsc, pytest.mark.usefixtures("pcscd")]
 
@@ -28,7 +28,7 @@ def test_pyscard_lists_the_virtual_reader_and_exchanges_apdus() -> None:
 
 def test_an_empty_slot_and_an_unknown_reader_fail_closed() -> None:
     empty_slot = vpcd_reader_name(SLOT_PORTS[1])
-    with pytest.raises(NoCardError):
+    with exclusive_slot(SLOT_PORTS[1]), pytest.raises(NoCardError):
         PcscConnection(empty_slot).open()
     with pytest.raises(NoReaderError):
         PcscConnection("No Such Reader 00 00").open()
