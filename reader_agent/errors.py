@@ -25,3 +25,15 @@ class PcscUnavailableError(CardCommunicationError):
 
 class VirtualCardError(ReaderAgentError):
     """The virtual card could not reach the vpcd driver."""
+
+
+class MalformedResponseError(CardCommunicationError):
+    """The card's answer does not parse (bad TLV, wrong length, missing status word)."""
+
+
+class CardStatusError(CardCommunicationError):
+    """The card answered a command with a status word other than success."""
+
+    def __init__(self, sw: int, message: str | None = None) -> None:
+        super().__init__(message or f"card answered status word {sw:04X}")
+        self.sw = sw
