@@ -29,7 +29,10 @@ def main() -> None:
     args = parser.parse_args()
 
     ensure_pcscd()
-    with virtual_card_process() as card, PcscConnection(card.reader_name) as connection:
+    with (
+        virtual_card_process(["--kind", "ping"]) as card,
+        PcscConnection(card.reader_name) as connection,
+    ):
         connection.transmit(SELECT)
         for _ in range(100):  # warm-up
             connection.transmit(ECHO)

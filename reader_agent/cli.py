@@ -1,49 +1,48 @@
-"""``reader-agent``: run virtual cards (and, later, readers).
+"""``reader-agent``: run readers, enrol them, and serve virtual cards.
 
-The process's one translator from errors to exit codes: a failing command ends
-with one ``reader-agent: error: ...`` line and a non-zero status.
+Each subcommand lives in its own module with ``configure(parser)`` and ``run(args)``;
+this module only assembles them and is the process's one translator from errors to
+exit codes: a failing command ends with one ``reader-agent: error: ...`` line.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
-import signal
 import sys
 from collections.abc import Sequence
-from types import FrameType
+from typing import Protocol, cast
 
 from reader_agent.errors import ReaderAgentError
-from reader_agent.virtual.ping_card import PingCard
-from reader_agent.virtual.vpcd import DEFAULT_HOST, SLOT_PORTS, VpcdLink
 
 logger = logging.getLogger("reader_agent")
 
+# subcommand -> (module, help). Modules are imported only when their command runs
+# (and when --help lists them), so a virtual card never loads the reader loop.
+SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "virtual-card": (
+        "reader_agent.virtual.card_command",
+        "serve a virtual card on the vpcd socket",
+    ),
+}
 
-def cmd_virtual_card(args: argparse.Namespace) -> int:
-    card = PingCard()
-    link = VpcdLink(card, host=args.vpcd_host, port=args.vpcd_port)
 
-    def _stop(_signum: int, _frame: FrameType | None) -> None:
-        link.stop()
+class SubcommandModule(Protocol):
+    def configure(self, parser: argparse.ArgumentParser) -> None: ...
 
-    signal.signal(signal.SIGTERM, _stop)
-    link.connect(timeout=args.connect_timeout)
-    print(f"virtual card inserted into vpcd at {args.vpcd_host}:{args.vpcd_port}", flush=True)
-    link.serve_forever()
-    return 0
+    def run(self, args: argparse.Namespace) -> int: ...
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="reader-agent", description=__doc__)
     parser.add_argument("--log-level", default="INFO")
     sub = parser.add_subparsers(dest="command", required=True)
-
-    virtual = sub.add_parser("virtual-card", help="serve a virtual card on the vpcd socket")
-    virtual.add_argument("--vpcd-host", default=DEFAULT_HOST)
-    virtual.add_argument("--vpcd-port", type=int, default=SLOT_PORTS[0])
-    virtual.add_argument("--connect-timeout", type=float, default=10.0)
-    virtual.set_defaults(handler=cmd_virtual_card)
+    for name, (module_name, help_text) in SUBCOMMANDS.items():
+        module = cast(SubcommandModule, importlib.import_module(module_name))
+        command = sub.add_parser(name, help=help_text, description=help_text)
+        module.configure(command)
+        command.set_defaults(run=module.run)
     return parser
 
 
@@ -51,7 +50,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
     try:
-        return int(args.handler(args))
+        return int(args.run(args))
     except KeyboardInterrupt:
         return 130
     except ReaderAgentError as exc:

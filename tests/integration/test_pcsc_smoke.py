@@ -16,7 +16,7 @@ SELECT_PING = bytes([0x00, 0xA4, 0x04, 0x00, len(PING_AID)]) + PING_AID
 
 
 def test_pyscard_lists_the_virtual_reader_and_exchanges_apdus() -> None:
-    with virtual_card_process() as card:
+    with virtual_card_process(["--kind", "ping"]) as card:
         assert card.reader_name in list_readers()
         with PcscConnection(card.reader_name) as connection:
             assert connection.atr == ATR
