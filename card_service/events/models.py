@@ -9,7 +9,6 @@ is (docs/adr/0001-event-partitioning.md).
 
 from __future__ import annotations
 
-import enum
 import uuid
 from datetime import datetime
 
@@ -17,21 +16,7 @@ from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from card_service.db.base import UUID, Base, UTCDateTime, str_enum
-
-
-class TapKind(enum.StrEnum):
-    DOOR = "door"
-    ATTENDANCE_IN = "attendance_in"
-    ATTENDANCE_OUT = "attendance_out"
-    ATTENDANCE = "attendance"  # direction inferred later from the day's taps
-    COUNTER_SIGN_IN = "counter_sign_in"
-    COUNTER_SIGN_OUT = "counter_sign_out"
-    ISSUANCE = "issuance"
-
-
-class Decision(enum.StrEnum):
-    GRANTED = "granted"
-    DENIED = "denied"
+from reader_protocol.events import Decision, TapKind
 
 
 class TapEvent(Base):
