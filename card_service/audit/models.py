@@ -1,4 +1,4 @@
-"""Audit entries. Each row's hash covers its canonical content and the previous hash."""
+"""Audit entries and signed checkpoints of the hash chain."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from card_service.db.base import UUID, Base, UTCDateTime
 
 
 class AuditEntry(Base):
+    """One change of state. ``entry_hash`` covers the canonical entry and ``prev_hash``."""
+
     __tablename__ = "audit_entries"
 
     # Assigned by the chain (previous seq + 1), never by the database.
@@ -25,3 +27,16 @@ class AuditEntry(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     prev_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
     entry_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+
+
+class AuditCheckpoint(Base):
+    """A signature over the chain's head at ``seq``: entries up to it cannot be rewritten
+    without the signing key, even by someone who can recompute every hash."""
+
+    __tablename__ = "audit_checkpoints"
+
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    entry_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    signed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    key_id: Mapped[str] = mapped_column(String(64))
+    signature: Mapped[bytes] = mapped_column(LargeBinary(512))

@@ -3,8 +3,9 @@
 Alembic's env.py and the model/migration agreement test import this module.
 """
 
-from card_service.audit.models import AuditEntry
-from card_service.cards.models import Card
+from card_service.audit.models import AuditCheckpoint, AuditEntry
+from card_service.auth.models import RefreshToken
+from card_service.cards.models import Card, CardTransition
 from card_service.db.base import Base
 from card_service.events.models import TapEvent
 from card_service.holders.models import Holder
@@ -15,11 +16,14 @@ from card_service.users.models import RoleAssignment, User
 metadata = Base.metadata
 
 __all__ = [
+    "AuditCheckpoint",
     "AuditEntry",
     "Card",
+    "CardTransition",
     "Holder",
     "OrgUnit",
     "Reader",
+    "RefreshToken",
     "RoleAssignment",
     "TapEvent",
     "User",
