@@ -7,22 +7,41 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 
 from card_service import __doc__ as service_doc
+from card_service.auth.context import AuthContext
+from card_service.auth.routes import router as auth_router
+from card_service.clock import Clock, system_clock
 from card_service.db.engine import Database
 from card_service.events.partitions import ensure_monthly_partitions
 from card_service.health.routes import router as health_router
+from card_service.limits import RequestSizeLimit
 from card_service.problems import Problem, install_problem_handlers
 from card_service.settings import Settings
 
 logger = logging.getLogger(__name__)
 
 API_PREFIX = "/api/v1"
+UPLOAD_PATH_SUFFIXES = ("/import",)
 
 
-def create_app(settings: Settings, *, database: Database | None = None) -> FastAPI:
-    """Build the service. ``database`` lets tests hand in one bound to their transaction."""
+def api_router() -> APIRouter:
+    """Every feature's routes under /api/v1."""
+    router = APIRouter(prefix=API_PREFIX)
+    router.include_router(auth_router)
+    return router
+
+
+def create_app(
+    settings: Settings,
+    *,
+    database: Database | None = None,
+    auth: AuthContext | None = None,
+    clock: Clock = system_clock,
+) -> FastAPI:
+    """Build the service. Tests hand in a database bound to their transaction, an auth
+    context with a known key, and a pinned clock."""
     db = database or Database.from_url(settings.effective_database_url)
     owns_database = database is None
 
@@ -47,6 +66,16 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     )
     app.state.settings = settings
     app.state.database = db
+    app.state.auth = auth or AuthContext.from_settings(settings)
+    app.state.clock = clock
     install_problem_handlers(app)
     app.include_router(health_router)
+    app.include_router(api_router())
+
+    def body_limit(path: str) -> int:
+        if path.endswith(UPLOAD_PATH_SUFFIXES):
+            return settings.max_upload_bytes
+        return settings.max_request_bytes
+
+    app.add_middleware(RequestSizeLimit, limit_for=body_limit)
     return app

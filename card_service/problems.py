@@ -65,7 +65,9 @@ def problem_response(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE)
 
 
-async def _domain_error(request: Request, exc: CardServiceError) -> JSONResponse:
+def problem_for(exc: CardServiceError, *, instance: str | None) -> JSONResponse:
+    """The problem+json response for a domain error (also for routes that must return
+    an error without raising, so that their transaction still commits)."""
     extra = dict(exc.extra)
     headers = extra.pop("headers", None)
     response = problem_response(
@@ -73,12 +75,16 @@ async def _domain_error(request: Request, exc: CardServiceError) -> JSONResponse
         code=exc.code,
         title=exc.title,
         detail=exc.detail,
-        instance=request.url.path,
+        instance=instance,
         **extra,
     )
     if headers:
         response.headers.update(headers)
     return response
+
+
+async def _domain_error(request: Request, exc: CardServiceError) -> JSONResponse:
+    return problem_for(exc, instance=request.url.path)
 
 
 async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:

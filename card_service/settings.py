@@ -7,6 +7,7 @@ the service reads the environment anywhere else or at import time.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -36,6 +37,24 @@ class Settings(BaseSettings):
         description="Months of tap-event partitions kept ready on PostgreSQL.",
     )
 
+    # Sign-in and tokens (docs/security.md).
+    jwt_issuer: str = "https://ecard.hue.gov.vn"
+    jwt_audience: str = "ecard-api"
+    jwt_algorithm: Literal["ES256"] = "ES256"  # pinned: tokens with any other alg are refused
+    jwt_leeway_seconds: int = Field(default=30, ge=0, le=60)
+    access_token_minutes: int = Field(default=10, ge=1, le=60)
+    refresh_token_days: int = Field(default=7, ge=1, le=90)
+    jwt_signing_key_file: Path | None = Field(
+        default=None, description="PEM P-256 key for access tokens; default data_dir/keys/."
+    )
+    sign_in_max_failures: int = Field(default=5, ge=1, le=100)
+    sign_in_lockout_minutes: int = Field(default=15, ge=1, le=1440)
+    sign_in_attempts_per_minute: int = Field(
+        default=20, ge=1, description="Per client address, per process."
+    )
+    max_request_bytes: int = Field(default=1 << 20, ge=1024)
+    max_upload_bytes: int = Field(default=10 << 20, ge=1024)
+
     @field_validator("database_url")
     @classmethod
     def _normalise_postgres_driver(cls, value: str | None) -> str | None:
@@ -54,6 +73,10 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'ecard.sqlite3').resolve()}"
+
+    @property
+    def effective_jwt_signing_key_file(self) -> Path:
+        return self.jwt_signing_key_file or self.data_dir / "keys" / "jwt-signing-key.pem"
 
     @property
     def uses_sqlite(self) -> bool:

@@ -1,0 +1,40 @@
+"""Request and response bodies of the auth endpoints."""
+
+from __future__ import annotations
+
+import uuid
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from card_service.users.models import Role
+
+
+class SignInRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class RefreshRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    refresh_token: str = Field(min_length=1, max_length=128)
+
+
+class TokenPair(BaseModel):
+    access_token: str
+    token_type: str = "Bearer"  # noqa: S105 - the OAuth token type, not a secret
+    expires_in: int
+    refresh_token: str
+
+
+class GrantOut(BaseModel):
+    role: Role
+    unit_id: uuid.UUID
+
+
+class Me(BaseModel):
+    user_id: uuid.UUID
+    username: str
+    grants: list[GrantOut]

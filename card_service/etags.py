@@ -1,0 +1,34 @@
+"""ETag and If-Match: updates apply only to the version the client last saw."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+
+from card_service.errors import CardServiceError
+
+
+class PreconditionRequiredError(CardServiceError):
+    code = "precondition_required"
+    status = 428
+    title = "If-Match header required"
+
+
+class PreconditionFailedError(CardServiceError):
+    code = "precondition_failed"
+    status = 412
+    title = "The resource changed since you read it"
+
+
+def etag_for(kind: str, object_id: uuid.UUID, version: int) -> str:
+    digest = hashlib.sha256(f"{kind}:{object_id}:{version}".encode()).hexdigest()[:20]
+    return f'"{digest}"'
+
+
+def check_if_match(if_match: str | None, current: str) -> None:
+    """Raise unless the client's If-Match names the current version."""
+    if if_match is None:
+        raise PreconditionRequiredError("send the ETag you read in an If-Match header")
+    offered = {tag.strip().removeprefix("W/") for tag in if_match.split(",")}
+    if current not in offered and "*" not in offered:
+        raise PreconditionFailedError("reload the resource and apply your change again")
