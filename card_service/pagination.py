@@ -36,7 +36,7 @@ class Page(BaseModel, Generic[T]):
     offset: int
 
 
-def paginate(session: Session, query: Select[tuple[T]], paging: PageParams) -> tuple[list[T], int]:
+def paginate(session: Session, query: Select[T], paging: PageParams) -> tuple[list[T], int]:
     """Run ``query`` for one page and count all its rows."""
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     rows = list(session.scalars(query.limit(paging.limit).offset(paging.offset)))

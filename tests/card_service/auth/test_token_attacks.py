@@ -16,12 +16,12 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from card_service.auth.keys import public_key_id
 
 
-def _b64(data: dict) -> str:
+def _b64(data: dict[str, object]) -> str:
     return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
 
 
 @pytest.fixture
-def claims(org, clock) -> dict:
+def claims(org, clock) -> dict[str, object]:
     now = int(clock.now.timestamp())
     return {
         "iss": "https://ecard.test",
@@ -43,7 +43,7 @@ def _status(client, token: str) -> int:
     if response.status_code == 401:
         assert response.json()["code"] in {"invalid_token", "not_authenticated"}
         assert response.headers["WWW-Authenticate"].startswith("Bearer")
-    return response.status_code
+    return int(response.status_code)
 
 
 def test_a_well_formed_token_is_accepted(client, claims, auth_key, kid) -> None:
