@@ -15,6 +15,7 @@ from card_service.auth.routes import router as auth_router
 from card_service.clock import Clock, system_clock
 from card_service.db.engine import Database
 from card_service.events.partitions import ensure_monthly_partitions
+from card_service.events.routes import router as events_router
 from card_service.health.routes import router as health_router
 from card_service.limits import RequestSizeLimit
 from card_service.problems import Problem, install_problem_handlers
@@ -30,6 +31,7 @@ def api_router() -> APIRouter:
     """Every feature's routes under /api/v1."""
     router = APIRouter(prefix=API_PREFIX)
     router.include_router(auth_router)
+    router.include_router(events_router)
     return router
 
 

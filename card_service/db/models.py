@@ -3,6 +3,16 @@
 Alembic's env.py and the model/migration agreement test import this module.
 """
 
+from card_service.attendance.models import (
+    AttendanceCorrection,
+    AttendanceDay,
+    CalendarOverride,
+    LeaveRecord,
+    ShiftAssignment,
+    UnitSchedule,
+    WorkPeriod,
+    WorkSchedule,
+)
 from card_service.audit.models import AuditCheckpoint, AuditEntry
 from card_service.auth.models import RefreshToken
 from card_service.cards.models import Card, CardTransition
@@ -11,21 +21,33 @@ from card_service.events.models import TapEvent
 from card_service.holders.models import Holder
 from card_service.orgunits.models import OrgUnit
 from card_service.readers.models import Reader
+from card_service.service_usage.models import CounterSession, CounterSignIn, ServiceType
 from card_service.users.models import RoleAssignment, User
 
 metadata = Base.metadata
 
 __all__ = [
+    "AttendanceCorrection",
+    "AttendanceDay",
     "AuditCheckpoint",
     "AuditEntry",
+    "CalendarOverride",
     "Card",
     "CardTransition",
+    "CounterSession",
+    "CounterSignIn",
     "Holder",
+    "LeaveRecord",
     "OrgUnit",
     "Reader",
     "RefreshToken",
     "RoleAssignment",
+    "ServiceType",
+    "ShiftAssignment",
     "TapEvent",
+    "UnitSchedule",
     "User",
+    "WorkPeriod",
+    "WorkSchedule",
     "metadata",
 ]

@@ -1,0 +1,1 @@
+"""Attendance: work calendars, per-day roll-ups from tap events, corrections, timesheets."""

@@ -1,0 +1,232 @@
+"""The per-day roll-up table: computing it, and invalidating it when inputs change.
+
+A missing ``attendance_days`` row means "to be computed". Anything that changes a
+day's inputs (a late event, a correction, leave, a calendar edit) deletes the affected
+rows in the same transaction, and every reader of roll-ups first computes the rows
+missing in its scope (``ensure_computed``), so a report is never stale and an upload
+never waits for a recomputation (docs/attendance.md, "Roll-ups").
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Select, delete, func, insert, select, tuple_
+from sqlalchemy.orm import Session
+
+from card_service.attendance.calendar import WorkCalendar
+from card_service.attendance.compute import (
+    CLOCK_TRUST_LIMIT,
+    LOCAL_TZ,
+    DayPlan,
+    DayResult,
+    Tap,
+    compute_day,
+    window_start,
+)
+from card_service.attendance.kinds import Direction
+from card_service.attendance.models import AttendanceCorrection, AttendanceDay
+from card_service.attendance.schedule import ScheduleSpec, plan_day
+from card_service.attendance.sources import (
+    HolderRef,
+    corrections_in_force,
+    leave_days,
+    load_holders,
+    overrides_for,
+    shifts,
+    taps_by_holder,
+    unit_schedules,
+)
+
+CHUNK = 500  # holders computed per round trip set
+
+
+def today(now: datetime) -> date:
+    return now.astimezone(LOCAL_TZ).date()
+
+
+def days_between(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def invalidate(session: Session, keys: Iterable[tuple[uuid.UUID, date]]) -> None:
+    """Forget the roll-ups of these (holder, day) pairs; they are recomputed on read."""
+    unique = sorted(set(keys))
+    for start in range(0, len(unique), CHUNK):
+        part = unique[start : start + CHUNK]
+        session.execute(
+            delete(AttendanceDay).where(
+                tuple_(AttendanceDay.holder_id, AttendanceDay.day).in_(part)
+            )
+        )
+
+
+def invalidate_taps(session: Session, taps: Iterable[tuple[uuid.UUID, datetime]]) -> None:
+    """Invalidate the days new taps may belong to: their local day and the day before
+    (a night shift's day runs into the next morning)."""
+    keys = set()
+    for holder_id, at in taps:
+        day = at.astimezone(LOCAL_TZ).date()
+        keys.add((holder_id, day))
+        keys.add((holder_id, day - timedelta(days=1)))
+    invalidate(session, keys)
+
+
+def invalidate_days(session: Session, holder_scope: Select[Any], first: date, last: date) -> None:
+    """Forget the roll-ups of every holder in ``holder_scope`` from ``first`` to ``last``."""
+    session.execute(
+        delete(AttendanceDay).where(
+            AttendanceDay.holder_id.in_(holder_scope), AttendanceDay.day.between(first, last)
+        )
+    )
+
+
+def ensure_computed(
+    session: Session, holder_scope: Select[Any], first: date, last: date, *, now: datetime
+) -> int:
+    """Compute the missing roll-ups of holders in ``holder_scope`` (a select of holder
+    ids) from ``first`` to ``last`` (days after today are never computed). Returns the
+    number of holders recomputed."""
+    last = min(last, today(now))
+    if last < first:
+        return 0
+    expected = (last - first).days + 1
+    counts = (
+        select(AttendanceDay.holder_id, func.count().label("n"))
+        .where(AttendanceDay.day.between(first, last), AttendanceDay.holder_id.in_(holder_scope))
+        .group_by(AttendanceDay.holder_id)
+        .subquery()
+    )
+    scope = holder_scope.subquery()
+    stale = list(
+        session.scalars(
+            select(scope.c[0])
+            .outerjoin(counts, counts.c.holder_id == scope.c[0])
+            .where(func.coalesce(counts.c.n, 0) < expected)
+        )
+    )
+    for start in range(0, len(stale), CHUNK):
+        recompute(session, stale[start : start + CHUNK], first, last, now=now)
+    return len(stale)
+
+
+def recompute(
+    session: Session, holder_ids: Sequence[uuid.UUID], first: date, last: date, *, now: datetime
+) -> None:
+    """Compute and store the roll-ups of ``holder_ids`` from ``first`` to ``last``."""
+    holders = load_holders(session, holder_ids)
+    ids = [holder.id for holder in holders]
+    days = days_between(first, last + timedelta(days=1))  # one more: its window's start
+    schedules = unit_schedules(session, holders)
+    rostered = shifts(session, ids, first, days[-1])
+    overrides = overrides_for(session, holders, first, days[-1])
+    leave = leave_days(session, ids, first, last)
+    corrections = corrections_in_force(session, ids, first, last)
+    margin = CLOCK_TRUST_LIMIT + timedelta(days=1)
+    taps = taps_by_holder(
+        session, ids, window_start(first, 0) - margin, window_start(days[-1], 0) + margin
+    )
+    rows: list[dict[str, Any]] = []
+    for holder in holders:
+        calendar = WorkCalendar(overrides=overrides[holder.unit_path])
+        plans = []
+        for day in days:
+            spec = rostered.get((holder.id, day), schedules[holder.id])
+            plan = plan_day(
+                day,
+                spec,
+                calendar,
+                leave_type=leave.get((holder.id, day)),
+                rostered=(holder.id, day) in rostered,
+            )
+            plans.append((plan, spec))
+        rows.extend(_holder_rows(holder, plans, taps.get(holder.id, []), corrections, now=now))
+    session.execute(
+        delete(AttendanceDay).where(
+            AttendanceDay.holder_id.in_(ids), AttendanceDay.day.between(first, last)
+        )
+    )
+    if rows:
+        session.execute(insert(AttendanceDay), rows)
+
+
+def split_by_day(
+    plans: Sequence[tuple[DayPlan, ScheduleSpec]], taps: Sequence[Tap]
+) -> list[list[Tap]]:
+    """Taps per day of ``plans[:-1]``; the last plan only closes the window before it."""
+    starts = [window_start(plan.day, spec.day_boundary_minute) for plan, spec in plans]
+    buckets: list[list[Tap]] = [[] for _ in plans[:-1]]
+    for tap in taps:
+        for index in range(len(buckets)):
+            if starts[index] <= tap.at < starts[index + 1]:
+                buckets[index].append(tap)
+                break
+    return buckets
+
+
+def _holder_rows(
+    holder: HolderRef,
+    plans: Sequence[tuple[DayPlan, ScheduleSpec]],
+    taps: Sequence[Tap],
+    corrections: dict[tuple[uuid.UUID, date], AttendanceCorrection],
+    *,
+    now: datetime,
+) -> list[dict[str, Any]]:
+    rows = []
+    for (plan, _), day_taps in zip(plans, split_by_day(plans, taps), strict=False):
+        result = compute_day(plan, day_taps)
+        correction = corrections.get((holder.id, plan.day))
+        row = _row(holder.id, plan, result, now=now)
+        if correction is not None:
+            corrected = compute_day(plan, _corrected_taps(result, correction))
+            row.update(_row(holder.id, plan, corrected, now=now))
+            row.update(
+                correction_id=correction.id,
+                original_status=result.status,
+                original_first_in=result.first_in,
+                original_last_out=result.last_out,
+            )
+        rows.append(row)
+    return rows
+
+
+def _corrected_taps(result: DayResult, correction: AttendanceCorrection) -> list[Tap]:
+    first_in = correction.first_in or result.first_in
+    last_out = correction.last_out or result.last_out
+    taps = []
+    if first_in is not None:
+        taps.append(Tap(first_in, Direction.IN))
+    if last_out is not None:
+        taps.append(Tap(last_out, Direction.OUT))
+    return taps
+
+
+def _row(
+    holder_id: uuid.UUID, plan: DayPlan, result: DayResult, *, now: datetime
+) -> dict[str, Any]:
+    return {
+        "holder_id": holder_id,
+        "day": plan.day,
+        "kind": plan.kind,
+        "status": result.status,
+        "leave_type": plan.leave_type,
+        "holiday_name": plan.holiday_name,
+        "expected_minutes": plan.expected_minutes,
+        "first_in": result.first_in,
+        "last_out": result.last_out,
+        "worked_minutes": result.worked_minutes,
+        "late_minutes": result.late_minutes,
+        "early_leave_minutes": result.early_leave_minutes,
+        "overtime_minutes": result.overtime_minutes,
+        "missing_checkout": result.missing_checkout,
+        "missing_checkin": result.missing_checkin,
+        "tap_count": result.tap_count,
+        "correction_id": None,
+        "original_status": None,
+        "original_first_in": None,
+        "original_last_out": None,
+        "computed_at": now,
+    }

@@ -1,0 +1,1 @@
+"""Service usage at public-service centres: counter sessions, statistics, open data."""
