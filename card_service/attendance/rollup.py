@@ -88,9 +88,10 @@ def ensure_computed(
     session: Session, holder_scope: Select[Any], first: date, last: date, *, now: datetime
 ) -> int:
     """Compute the missing roll-ups of holders in ``holder_scope`` (a select of holder
-    ids) from ``first`` to ``last`` (days after today are never computed). Returns the
-    number of holders recomputed."""
-    last = min(last, today(now))
+    ids) from ``first`` to ``last``. Only days that are over are computed: today would
+    show people as absent before their shift begins. Returns the number of holders
+    recomputed."""
+    last = min(last, today(now) - timedelta(days=1))
     if last < first:
         return 0
     expected = (last - first).days + 1
