@@ -70,7 +70,7 @@ def hhmm(moment: datetime | None) -> str:
     return "" if moment is None else moment.astimezone(HUE).strftime("%d %H:%M")
 
 
-def table(rows) -> list[tuple]:
+def table(rows) -> list[tuple[object, ...]]:
     """Day rows as (day, kind, status, in, out, worked, late, early, overtime, code)."""
     return [
         (
