@@ -2,22 +2,32 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import timedelta
 
 from fastapi import APIRouter, FastAPI
 
 from card_service import __doc__ as service_doc
+from card_service import maintenance
+from card_service.audit.context import AuditContext
+from card_service.audit.routes import router as audit_router
 from card_service.auth.context import AuthContext
 from card_service.auth.routes import router as auth_router
+from card_service.cards.routes import router as cards_router
 from card_service.clock import Clock, system_clock
 from card_service.db.engine import Database
 from card_service.events.partitions import ensure_monthly_partitions
 from card_service.events.routes import router as events_router
 from card_service.health.routes import router as health_router
+from card_service.holders.routes import router as holders_router
+from card_service.keystore import custody_from_settings
 from card_service.limits import RequestSizeLimit
+from card_service.orgunits.routes import router as units_router
+from card_service.pki.context import PkiContext
 from card_service.problems import Problem, install_problem_handlers
 from card_service.settings import Settings
 
@@ -31,6 +41,10 @@ def api_router() -> APIRouter:
     """Every feature's routes under /api/v1."""
     router = APIRouter(prefix=API_PREFIX)
     router.include_router(auth_router)
+    router.include_router(units_router)
+    router.include_router(holders_router)
+    router.include_router(cards_router)
+    router.include_router(audit_router)
     router.include_router(events_router)
     return router
 
@@ -40,21 +54,40 @@ def create_app(
     *,
     database: Database | None = None,
     auth: AuthContext | None = None,
+    audit: AuditContext | None = None,
+    pki: PkiContext | None = None,
     clock: Clock = system_clock,
+    background_tasks: bool = True,
 ) -> FastAPI:
-    """Build the service. Tests hand in a database bound to their transaction, an auth
-    context with a known key, and a pinned clock."""
+    """Build the service. Anything not handed in is built from ``settings`` (which may
+    read or create key files). Tests hand in a database bound to their transaction,
+    known keys and a pinned clock, and switch the background tasks off."""
     db = database or Database.from_url(settings.effective_database_url)
     owns_database = database is None
+    if audit is None or pki is None:
+        custody = custody_from_settings(settings)
+        audit = audit or AuditContext.from_custody(
+            custody, interval=timedelta(seconds=settings.audit_checkpoint_seconds)
+        )
+        pki = pki or PkiContext.from_settings(settings, custody)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         if db.engine.dialect.name == "postgresql":
             with db.engine.begin() as connection:
                 ensure_monthly_partitions(
-                    connection, now=datetime.now(UTC), months_ahead=settings.event_partitions_ahead
+                    connection, now=clock(), months_ahead=settings.event_partitions_ahead
                 )
+        housekeeping = (
+            asyncio.create_task(maintenance.run_forever(db, pki, audit, clock))
+            if background_tasks
+            else None
+        )
         yield
+        if housekeeping is not None:
+            housekeeping.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await housekeeping
         if owns_database:
             db.dispose()
 
@@ -69,6 +102,8 @@ def create_app(
     app.state.settings = settings
     app.state.database = db
     app.state.auth = auth or AuthContext.from_settings(settings)
+    app.state.audit = audit
+    app.state.pki = pki
     app.state.clock = clock
     install_problem_handlers(app)
     app.include_router(health_router)

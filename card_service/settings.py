@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -52,6 +52,24 @@ class Settings(BaseSettings):
     sign_in_attempts_per_minute: int = Field(
         default=20, ge=1, description="Per client address, per process."
     )
+    # Custody of the service's signing keys (docs/key-custody.md).
+    key_custody: Literal["file", "pkcs11"] = "file"
+    key_passphrase: SecretStr | None = Field(
+        default=None, description="Encrypts file-custody keys; default: a generated demo file."
+    )
+    pkcs11_module: Path | None = None
+    pkcs11_token_label: str | None = None
+    pkcs11_user_pin: SecretStr | None = None
+    audit_checkpoint_seconds: int = Field(default=300, ge=1, le=86400)
+
+    # PKI and revocation lists (docs/revocation.md).
+    public_base_url: str = Field(
+        default="http://127.0.0.1:8000", description="Base URL readers use; goes into certs."
+    )
+    pki_organization: str = "UBND Thành phố Huế"
+    crl_validity_hours: int = Field(default=24, ge=1, le=24 * 14)
+    crl_refresh_hours: int = Field(default=6, ge=1, le=24 * 7)
+    crl_delta_limit: int = Field(default=1000, ge=1)
     max_request_bytes: int = Field(default=1 << 20, ge=1024)
     max_upload_bytes: int = Field(default=10 << 20, ge=1024)
 

@@ -20,6 +20,13 @@ from card_service.db.base import Base
 from card_service.events.models import TapEvent
 from card_service.holders.models import Holder
 from card_service.orgunits.models import OrgUnit
+from card_service.pki.models import (
+    CrlDocument,
+    CrlState,
+    IssuerKey,
+    RevocationEntry,
+    TrustBundleRecord,
+)
 from card_service.readers.models import Reader
 from card_service.service_usage.models import CounterSession, CounterSignIn, ServiceType
 from card_service.users.models import RoleAssignment, User
@@ -36,15 +43,20 @@ __all__ = [
     "CardTransition",
     "CounterSession",
     "CounterSignIn",
+    "CrlDocument",
+    "CrlState",
     "Holder",
+    "IssuerKey",
     "LeaveRecord",
     "OrgUnit",
     "Reader",
     "RefreshToken",
+    "RevocationEntry",
     "RoleAssignment",
     "ServiceType",
     "ShiftAssignment",
     "TapEvent",
+    "TrustBundleRecord",
     "UnitSchedule",
     "User",
     "WorkPeriod",

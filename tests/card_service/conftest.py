@@ -13,13 +13,17 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from card_service.app import create_app
+from card_service.audit.context import AuditContext
 from card_service.auth.context import AuthContext
 from card_service.auth.signin import LockoutPolicy
 from card_service.auth.throttle import AttemptLimiter
 from card_service.auth.tokens import AccessTokens, TokenPolicy
 from card_service.db.engine import Database
+from card_service.keystore import FileKeyCustody
 from card_service.orgunits.models import OrgUnit, UnitKind
 from card_service.orgunits.service import create_unit
+from card_service.pki.authorities import initialise
+from card_service.pki.context import PkiContext
 from card_service.settings import Settings
 from card_service.users.models import Role, RoleAssignment, User
 from card_service.users.passwords import hash_password
@@ -122,11 +126,55 @@ def app_settings(tmp_path) -> Settings:
     return Settings(data_dir=tmp_path)
 
 
+@pytest.fixture(scope="session")
+def custody(tmp_path_factory) -> FileKeyCustody:
+    """Real encrypted key files, shared by the run (PKI set-up names keys uniquely)."""
+    return FileKeyCustody(tmp_path_factory.mktemp("keys"), b"test passphrase")
+
+
+@pytest.fixture(scope="session")
+def audit_context(custody: FileKeyCustody) -> AuditContext:
+    return AuditContext.from_custody(custody, interval=timedelta(minutes=5))
+
+
+@pytest.fixture
+def pki_context(custody: FileKeyCustody) -> PkiContext:
+    return PkiContext(
+        custody=custody,
+        crl_validity=timedelta(hours=24),
+        crl_refresh=timedelta(hours=6),
+        delta_limit=1000,
+        public_base_url="http://ecard.test",
+        organization="Test",
+    )
+
+
+@pytest.fixture
+def pki(session: Session, pki_context: PkiContext, clock: FrozenClock) -> PkiContext:
+    """The PKI set up in the test's database (root, issuing CA, bundle 1, CRL 1)."""
+    assert initialise(session, pki_context, now=clock.now)
+    session.commit()
+    return pki_context
+
+
 @pytest.fixture
 def client(
-    database: Database, auth_context: AuthContext, clock: FrozenClock, app_settings: Settings
+    database: Database,
+    auth_context: AuthContext,
+    audit_context: AuditContext,
+    pki_context: PkiContext,
+    clock: FrozenClock,
+    app_settings: Settings,
 ) -> Iterator[TestClient]:
-    app = create_app(app_settings, database=database, auth=auth_context, clock=clock)
+    app = create_app(
+        app_settings,
+        database=database,
+        auth=auth_context,
+        audit=audit_context,
+        pki=pki_context,
+        clock=clock,
+        background_tasks=False,
+    )
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client
 

@@ -1,0 +1,69 @@
+"""Periodic housekeeping inside the service process: sign audit checkpoints, keep
+revocation lists fresh, expire cards whose validity has ended.
+
+Each task runs in its own transaction and is idempotent, so several replicas may run
+them at once (row locks and the audit chain lock serialise the writes).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+
+from card_service.audit import service as audit
+from card_service.audit.context import AuditContext
+from card_service.cards.service import expire_due_cards
+from card_service.clock import Clock
+from card_service.db.engine import Database
+from card_service.errors import CardServiceError
+from card_service.pki import revocations
+from card_service.pki.authorities import authority
+from card_service.pki.context import PkiContext
+from card_service.pki.models import CrlState
+from crypto.errors import CryptoError
+
+logger = logging.getLogger(__name__)
+
+
+def refresh_revocation_lists(database: Database, pki: PkiContext, *, now: datetime) -> int:
+    """Sign a new complete CRL for every issuer whose newest list is getting old."""
+    refreshed = 0
+    with database.transaction() as session:
+        states = session.scalars(select(CrlState)).all()
+        for state in states:
+            if now - state.this_update >= pki.crl_refresh:
+                revocations.publish_complete(
+                    session, pki, authority(session, pki, state.issuer_key_id), now=now
+                )
+                refreshed += 1
+    return refreshed
+
+
+def run_once(
+    database: Database, pki: PkiContext, audit_context: AuditContext, clock: Clock
+) -> None:
+    now = clock()
+    with database.transaction() as session:
+        expired = expire_due_cards(session, pki, now=now)
+    if expired:
+        logger.info("expired %d card(s)", expired)
+    refresh_revocation_lists(database, pki, now=now)
+    with database.transaction() as session:
+        audit.checkpoint(session, audit_context.signer, now=now)
+
+
+async def run_forever(
+    database: Database, pki: PkiContext, audit_context: AuditContext, clock: Clock
+) -> None:
+    interval = audit_context.interval.total_seconds()
+    while True:
+        try:
+            await asyncio.to_thread(run_once, database, pki, audit_context, clock)
+        except (SQLAlchemyError, CardServiceError, CryptoError):
+            # Logged, not fatal: the next round tries again; readiness shows DB trouble.
+            logger.exception("maintenance round failed")
+        await asyncio.sleep(interval)

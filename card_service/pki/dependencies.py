@@ -1,0 +1,17 @@
+"""FastAPI access to the app's PKI context."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from card_service.pki.context import PkiContext
+
+
+def pki_context(request: Request) -> PkiContext:
+    context: PkiContext = request.app.state.pki
+    return context
+
+
+Pki = Annotated[PkiContext, Depends(pki_context)]
