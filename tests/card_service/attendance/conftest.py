@@ -61,6 +61,9 @@ class Office:
         now = uploaded_at or max(moments) + timedelta(minutes=1)
         ingest_batch(self.session, self.reader, batch(events, sent_at=now + clock_ahead), now=now)
 
+    def tap_batch(self, events: list[TapEventMessage], *, now: datetime) -> None:
+        ingest_batch(self.session, self.reader, batch(events, sent_at=now), now=now)
+
     def days(self, first: date, last: date, *, now: datetime, holder: Holder | None = None):
         who = holder or self.staff[0]
         return person_days(self.session, who, first, last, now=now).days
