@@ -26,6 +26,8 @@ _B64URL = re.compile(r"[A-Za-z0-9_-]*\Z")
 
 def require_aware(moment: datetime, name: str = "now") -> datetime:
     """Return ``moment`` in UTC; naive datetimes are a programming error."""
+    if moment.tzinfo is UTC:
+        return moment
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(f"{name} must be a timezone-aware datetime")
     return moment.astimezone(UTC)

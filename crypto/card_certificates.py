@@ -17,13 +17,13 @@ from uuid import UUID
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import ExtensionOID, NameOID
+from cryptography.x509.oid import NameOID
 
-from crypto import _der
-from crypto.errors import IssuanceError, MalformedInputError, ProfileViolationError
+from crypto import _card_der, _der
+from crypto.errors import IssuanceError, ProfileViolationError
 from crypto.issuers import CertificateAuthority, random_serial, to_x509_time
-from crypto.keys import key_id, key_id_bytes, require_p256
-from crypto.oids import ECDSA_WITH_SHA256, HOLDER_ID, PIV_CARD_AUTH
+from crypto.keys import key_id_bytes, load_public_key_der, require_p256
+from crypto.oids import HOLDER_ID, PIV_CARD_AUTH
 from crypto.signers import as_private_key
 
 DEFAULT_MAX_VALIDITY = timedelta(days=1826)  # five years
@@ -139,140 +139,27 @@ def parse_card_certificate(unverified_der: bytes) -> CardCertificateFacts:
 
 def load_card_certificate(
     unverified_der: bytes,
-) -> tuple[CardCertificateFacts, x509.Certificate]:
-    """``parse_card_certificate`` that also returns the loaded certificate object."""
+) -> tuple[CardCertificateFacts, _card_der.RawCardCertificate]:
+    """``parse_card_certificate`` that also returns the raw fields (TBS, signature, issuer
+    name) ``crypto.tap`` verifies."""
     try:
-        certificate = x509.load_der_x509_certificate(unverified_der)
-    except (ValueError, TypeError) as exc:
-        raise MalformedInputError(f"not a DER certificate: {exc}") from exc
-    if certificate.version is not x509.Version.v3:
-        raise ProfileViolationError("version", "must be v3")
-    if certificate.signature_algorithm_oid != ECDSA_WITH_SHA256:
-        raise ProfileViolationError("signatureAlgorithm", "must be ecdsa-with-SHA256")
-    public_key = require_p256(certificate.public_key())
-    card_id = _card_id_from_subject(certificate.subject)
-    try:
-        extensions = certificate.extensions
-    except ValueError as exc:
-        raise MalformedInputError(f"bad extensions: {exc}") from exc
-    checked = _check_extensions(extensions, card_id, public_key)
+        raw = _card_der.parse(unverified_der)
+    except _card_der.NotOurKeyError as exc:
+        load_public_key_der(exc.spki)  # says why when it is RSA or another curve
+        raise ProfileViolationError(
+            "subjectPublicKeyInfo", "must be an uncompressed named-curve P-256 point"
+        ) from exc
+    public_key = load_public_key_der(raw.spki)  # checks the point is on the curve
     facts = CardCertificateFacts(
-        card_id=card_id,
-        holder_id=checked.holder_id,
-        serial=certificate.serial_number,
-        issuer_key_id=checked.issuer_key_id,
-        key_id=checked.key_id,
-        not_before=certificate.not_valid_before_utc,
-        not_after=certificate.not_valid_after_utc,
+        card_id=raw.card_id,
+        holder_id=raw.holder_id,
+        serial=raw.serial,
+        issuer_key_id=raw.authority_key_id.hex(),
+        key_id=raw.key_id.hex(),
+        not_before=raw.not_before,
+        not_after=raw.not_after,
         public_key=public_key,
         fingerprint=hashlib.sha256(unverified_der).digest(),
-        crl_url=checked.crl_url,
+        crl_url=raw.crl_url,
     )
-    return facts, certificate
-
-
-@dataclass(frozen=True)
-class _Checked:
-    holder_id: UUID
-    issuer_key_id: str
-    key_id: str
-    crl_url: str
-
-
-_EXPECTED = {
-    ExtensionOID.BASIC_CONSTRAINTS: True,
-    ExtensionOID.KEY_USAGE: True,
-    ExtensionOID.EXTENDED_KEY_USAGE: True,
-    ExtensionOID.SUBJECT_ALTERNATIVE_NAME: False,
-    ExtensionOID.AUTHORITY_KEY_IDENTIFIER: False,
-    ExtensionOID.SUBJECT_KEY_IDENTIFIER: False,
-    ExtensionOID.CRL_DISTRIBUTION_POINTS: False,
-    HOLDER_ID: False,
-}
-
-
-def _check_extensions(
-    extensions: x509.Extensions, card_id: UUID, public_key: ec.EllipticCurvePublicKey
-) -> _Checked:
-    found = {extension.oid: extension for extension in extensions}
-    if set(found) != set(_EXPECTED) or len(found) != len(extensions):
-        raise ProfileViolationError(
-            "extensions", "must be exactly those of the card-authentication profile"
-        )
-    for oid, critical in _EXPECTED.items():
-        if found[oid].critical is not critical:
-            raise ProfileViolationError(oid.dotted_string, f"criticality must be {critical}")
-    value = found[ExtensionOID.BASIC_CONSTRAINTS].value
-    if not isinstance(value, x509.BasicConstraints) or value.ca:
-        raise ProfileViolationError("basicConstraints", "must be CA:FALSE")
-    if found[ExtensionOID.KEY_USAGE].value != _CARD_KEY_USAGE:
-        raise ProfileViolationError("keyUsage", "must be digitalSignature only")
-    eku = found[ExtensionOID.EXTENDED_KEY_USAGE].value
-    if not isinstance(eku, x509.ExtendedKeyUsage) or list(eku) != [PIV_CARD_AUTH]:
-        raise ProfileViolationError("extendedKeyUsage", "must be id-PIV-cardAuth only")
-    san = found[ExtensionOID.SUBJECT_ALTERNATIVE_NAME].value
-    if not isinstance(san, x509.SubjectAlternativeName) or list(san) != [
-        x509.UniformResourceIdentifier(UUID_URN_PREFIX + str(card_id))
-    ]:
-        raise ProfileViolationError("subjectAltName", "must be the one URI urn:uuid:<card id>")
-    aki = found[ExtensionOID.AUTHORITY_KEY_IDENTIFIER].value
-    if not isinstance(aki, x509.AuthorityKeyIdentifier) or aki.key_identifier is None:
-        raise ProfileViolationError("authorityKeyIdentifier", "must carry the issuer key id")
-    if aki.authority_cert_issuer is not None or aki.authority_cert_serial_number is not None:
-        raise ProfileViolationError("authorityKeyIdentifier", "must carry the key id only")
-    if len(aki.key_identifier) != len(key_id_bytes(public_key)):
-        raise ProfileViolationError("authorityKeyIdentifier", "must be a 20-byte key id")
-    ski = found[ExtensionOID.SUBJECT_KEY_IDENTIFIER].value
-    own_key_id = key_id(public_key)
-    if not isinstance(ski, x509.SubjectKeyIdentifier) or ski.digest.hex() != own_key_id:
-        raise ProfileViolationError("subjectKeyIdentifier", "must be the card key's key id")
-    return _Checked(
-        holder_id=_holder_id(found[HOLDER_ID].value),
-        issuer_key_id=aki.key_identifier.hex(),
-        key_id=own_key_id,
-        crl_url=_crl_url(found[ExtensionOID.CRL_DISTRIBUTION_POINTS].value),
-    )
-
-
-def _card_id_from_subject(subject: x509.Name) -> UUID:
-    attributes = list(subject)
-    if len(attributes) != 1 or attributes[0].oid != NameOID.SERIAL_NUMBER:
-        raise ProfileViolationError("subject", "must be exactly serialNumber=<card id>")
-    return _uuid(attributes[0].value, "subject serialNumber")
-
-
-def _uuid(text: object, field: str) -> UUID:
-    if not isinstance(text, str):
-        raise ProfileViolationError(field, "must be text")
-    try:
-        value = UUID(text)
-    except ValueError as exc:
-        raise ProfileViolationError(field, "must be a UUID") from exc
-    if str(value) != text:
-        raise ProfileViolationError(field, "must be a UUID in canonical form")
-    return value
-
-
-def _holder_id(value: x509.ExtensionType) -> UUID:
-    if not isinstance(value, x509.UnrecognizedExtension):
-        raise ProfileViolationError("holderId", "unexpected form")
-    raw = _der.read_single(value.value, _der.TAG_OCTET_STRING)
-    if len(raw) != 16:  # noqa: PLR2004
-        raise ProfileViolationError("holderId", "must be 16 bytes")
-    return UUID(bytes=raw)
-
-
-def _crl_url(value: x509.ExtensionType) -> str:
-    if not isinstance(value, x509.CRLDistributionPoints) or len(value) != 1:
-        raise ProfileViolationError("cRLDistributionPoints", "must be one distribution point")
-    point = value[0]
-    names = point.full_name or []
-    if (
-        len(names) != 1
-        or not isinstance(names[0], x509.UniformResourceIdentifier)
-        or point.relative_name is not None
-        or point.reasons is not None
-        or point.crl_issuer is not None
-    ):
-        raise ProfileViolationError("cRLDistributionPoints", "must be one URI")
-    return names[0].value
+    return facts, raw

@@ -194,16 +194,14 @@ class TapVerifier:
         )
 
     def _check(self, snapshot: _Snapshot, unverified_certificate: bytes) -> _Checked:
-        facts, certificate = load_card_certificate(bytes(unverified_certificate))
+        facts, raw = load_card_certificate(bytes(unverified_certificate))
         issuer = snapshot.trust.issuer(facts.issuer_key_id)
         issuer.check_certificate_issued_at(facts.not_before)
         try:
-            issuer.public_key.verify(
-                certificate.signature, certificate.tbs_certificate_bytes, ECDSA_SHA256
-            )
+            issuer.public_key.verify(raw.signature, raw.tbs, ECDSA_SHA256)
         except InvalidSignature as exc:
             raise BadSignatureError(f"not signed by issuer {issuer.key_id}") from exc
-        if certificate.issuer != issuer.name:
+        if raw.issuer_name != issuer.name_der:
             raise ProfileViolationError("issuer", "name does not match the issuer key id")
         checked = _Checked(facts, issuer)
         cache = snapshot.cache

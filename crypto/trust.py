@@ -72,6 +72,7 @@ class TrustedIssuer:
     since: datetime
     not_before: datetime
     not_after: datetime
+    name_der: bytes  # DER of the subject Name, compared with certificates' issuer
 
     @property
     def name(self) -> x509.Name:
@@ -215,4 +216,5 @@ def _trusted_issuer(item: object, root: x509.Certificate, root_key_id: str) -> T
         since=parse_time(item["since"]),
         not_before=facts.not_before,
         not_after=facts.not_after,
+        name_der=certificate.subject.public_bytes(),
     )
