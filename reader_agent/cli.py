@@ -21,6 +21,7 @@ logger = logging.getLogger("reader_agent")
 # subcommand -> (module, help). Modules are imported only when their command runs
 # (and when --help lists them), so a virtual card never loads the reader loop.
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "virtual-id-card": ("reader_agent.virtual.id_card_command", "serve a virtual chip ID card"),
     "virtual-card": (
         "reader_agent.virtual.card_command",
         "serve a virtual card on the vpcd socket",

@@ -83,23 +83,46 @@ def exclusive_slot(port: int) -> Iterator[None]:
 
 @contextmanager
 def virtual_card_process(
-    args: Sequence[str] = (), *, port: int = SLOT_PORTS[0], timeout: float = 10.0
+    args: Sequence[str] = (),
+    *,
+    port: int = SLOT_PORTS[0],
+    timeout: float = 10.0,
+    subcommand: str = "virtual-card",
 ) -> Iterator[VirtualCardProcess]:
-    """Run ``reader-agent virtual-card <args>`` on a vpcd slot until the block ends."""
-    with exclusive_slot(port), _card_process(args, port=port, timeout=timeout) as card:
+    """Run ``reader-agent <subcommand> <args>`` on a vpcd slot until the block ends."""
+    with (
+        exclusive_slot(port),
+        _card_process(args, port=port, timeout=timeout, subcommand=subcommand) as card,
+    ):
+        yield card
+
+
+@contextmanager
+def virtual_id_card_process(
+    state: Path,
+    *,
+    misbehave: str | None = None,
+    port: int = SLOT_PORTS[0],
+    timeout: float = 10.0,
+) -> Iterator[VirtualCardProcess]:
+    """Run ``reader-agent virtual-id-card --state DIR`` (an ICAO 9303 chip) on a vpcd slot."""
+    args = ["--state", str(state)] + (["--misbehave", misbehave] if misbehave else [])
+    with virtual_card_process(
+        args, port=port, timeout=timeout, subcommand="virtual-id-card"
+    ) as card:
         yield card
 
 
 @contextmanager
 def _card_process(
-    args: Sequence[str], *, port: int, timeout: float
+    args: Sequence[str], *, port: int, timeout: float, subcommand: str = "virtual-card"
 ) -> Iterator[VirtualCardProcess]:
     reader_name = vpcd_reader_name(port)
     command = [
         sys.executable,
         "-m",
         "reader_agent.cli",
-        "virtual-card",
+        subcommand,
         "--vpcd-port",
         str(port),
         *args,
