@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from crypto.emrtd import CscaTrustStore
+from reader_agent.virtual.emrtd_chip import EmrtdChip
 from reader_agent.virtual.id_card_state import initialise, load_citizen, load_trust_material
 
 NOW = datetime(2026, 11, 24, 3, 0, tzinfo=UTC)
@@ -15,7 +16,7 @@ NOW = datetime(2026, 11, 24, 3, 0, tzinfo=UTC)
 class ChipConnection:
     """The chip answers in-process: protocol tests without pcscd."""
 
-    def __init__(self, chip) -> None:
+    def __init__(self, chip: EmrtdChip) -> None:
         self.chip = chip
         self.chip.power_on()
         self.commands = 0

@@ -38,7 +38,9 @@ def test_read_with_the_can_and_every_check_passes(card_state, citizen, trust_sto
     assert verdict.check("active_authentication").status is CheckStatus.PASSED
     assert verdict.check("revocation").status is CheckStatus.WARNING  # no CRL loaded
     assert document.vietnam_details() == citizen.details()
-    assert document.mrz().issuing_state == "VNM"
+    mrz = document.mrz()
+    assert mrz is not None
+    assert mrz.issuing_state == "VNM"
     (face,) = document.faces()
     assert face.mime_type == "image/jpeg"
     assert face.unverified_data == placeholder_jpeg()
@@ -104,7 +106,9 @@ def test_a_correct_can_resets_the_counter(card_state, citizen):
     with pytest.raises(AccessControlError):
         read_document(ChipConnection(chip), CanKey(f"{(int(citizen.can) + 1) % 10**6:06d}"))
     read_document(ChipConnection(chip), CanKey(citizen.can))
-    assert chip.config.pace.counter.remaining == chip.config.pace.counter.maximum
+    pace = chip.config.pace
+    assert pace is not None
+    assert pace.counter.remaining == pace.counter.maximum
 
 
 def test_a_chip_whose_can_differs_from_the_printed_one(card_state, citizen):
