@@ -13,12 +13,13 @@ import logging
 import socket
 import sys
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
+from card_service.audit.context import AuditContext
 from card_service.db import migrate
 from card_service.db.engine import Database
 from card_service.errors import (
@@ -28,7 +29,10 @@ from card_service.errors import (
     ServiceUnavailableError,
 )
 from card_service.events.partitions import ensure_monthly_partitions
+from card_service.keystore import custody_from_settings
+from card_service.pki.context import PkiContext
 from card_service.settings import Settings
+from crypto.errors import AuditChainBrokenError
 
 logger = logging.getLogger("card_service")
 
@@ -36,6 +40,7 @@ EXIT_USAGE = 2
 EXIT_UNAVAILABLE = 69  # sysexits EX_UNAVAILABLE
 EXIT_SOFTWARE = 70  # sysexits EX_SOFTWARE
 EXIT_CONFIG = 78  # sysexits EX_CONFIG
+EXIT_VERIFICATION_FAILED = 3
 
 Command = Callable[[argparse.Namespace, Settings], int]
 
@@ -147,6 +152,8 @@ def cmd_create_admin(args: argparse.Namespace, settings: Settings) -> int:
                 display_name=args.display_name or args.username,
                 password=password,
                 roles=[(Role.ADMIN, unit.id)],
+                actor="cli:create-admin",
+                now=datetime.now(UTC),
             )
     finally:
         database.dispose()
@@ -170,8 +177,10 @@ def cmd_demo_seed(_: argparse.Namespace, settings: Settings) -> int:
         save_accounts,
         seed_demo,
     )
+    from card_service.pki.authorities import initialise  # noqa: PLC0415
 
     credentials_file = settings.data_dir / "demo-credentials.json"
+    pki, _audit = _custody_contexts(settings)
     database = _open_database(settings)
     _require_schema_at_head(database)
     try:
@@ -183,12 +192,77 @@ def cmd_demo_seed(_: argparse.Namespace, settings: Settings) -> int:
                 accounts = seed_demo(session)
                 save_accounts(credentials_file, accounts)
                 print("demo organisation created")
+            if initialise(session, pki, now=datetime.now(UTC)):
+                print("certificate authority created")
     finally:
         database.dispose()
     for account in accounts:
         print(f"  sign in as {account.username:<12} password {account.password}  ({account.role})")
     if not accounts:
         print(f"  (demo passwords were not found in {credentials_file})")
+    return 0
+
+
+def _custody_contexts(settings: Settings) -> tuple[PkiContext, AuditContext]:
+    custody = custody_from_settings(settings)
+    pki = PkiContext.from_settings(settings, custody)
+    audit = AuditContext.from_custody(
+        custody, interval=timedelta(seconds=settings.audit_checkpoint_seconds)
+    )
+    return pki, audit
+
+
+def cmd_pki_init(_: argparse.Namespace, settings: Settings) -> int:
+    from card_service.pki.authorities import initialise  # noqa: PLC0415
+
+    pki, _audit = _custody_contexts(settings)
+    database = _open_database(settings)
+    _require_schema_at_head(database)
+    try:
+        with database.transaction() as session:
+            created = initialise(session, pki, now=datetime.now(UTC))
+    finally:
+        database.dispose()
+    print("certificate authority created" if created else "certificate authority already set up")
+    return 0
+
+
+def cmd_verify_audit(_: argparse.Namespace, settings: Settings) -> int:
+    from card_service.audit import service as audit  # noqa: PLC0415
+
+    _pki, audit_context = _custody_contexts(settings)
+    database = _open_database(settings)
+    try:
+        with database.transaction() as session:
+            try:
+                result = audit.verify(session, keys=audit_context.verification_keys)
+            except AuditChainBrokenError as exc:
+                print(
+                    f"card-service: error: audit chain broken at entry {exc.seq} "
+                    f"({exc.kind}): {exc.detail}",
+                    file=sys.stderr,
+                )
+                return EXIT_VERIFICATION_FAILED
+    finally:
+        database.dispose()
+    print(
+        f"audit chain intact: {result.count} entries up to {result.last_seq}, "
+        f"{result.checkpoints_verified} signed checkpoint(s) verified"
+    )
+    return 0
+
+
+def cmd_audit_checkpoint(_: argparse.Namespace, settings: Settings) -> int:
+    from card_service.audit import service as audit  # noqa: PLC0415
+
+    _pki, audit_context = _custody_contexts(settings)
+    database = _open_database(settings)
+    try:
+        with database.transaction() as session:
+            row = audit.checkpoint(session, audit_context.signer, now=datetime.now(UTC))
+    finally:
+        database.dispose()
+    print(f"checkpoint signed at entry {row.seq}" if row else "the chain's head is already signed")
     return 0
 
 
@@ -214,6 +288,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("demo-seed", help="create the demo organisation once").set_defaults(
         handler=cmd_demo_seed
+    )
+    sub.add_parser("pki-init", help="create the root and issuing CAs once").set_defaults(
+        handler=cmd_pki_init
+    )
+    sub.add_parser(
+        "verify-audit", help="check the audit chain; non-zero exit names the first bad entry"
+    ).set_defaults(handler=cmd_verify_audit)
+    sub.add_parser("audit-checkpoint", help="sign the audit chain's head now").set_defaults(
+        handler=cmd_audit_checkpoint
     )
     return parser
 

@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from card_service.errors import CardServiceError
@@ -116,6 +117,18 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResp
     return response
 
 
+async def _stale_data(request: Request, exc: StaleDataError) -> JSONResponse:
+    # Two writers raced past each other on a versioned row; the loser's transaction is
+    # rolled back and the client may simply retry.
+    return problem_response(
+        status=409,
+        code="concurrent_update",
+        title="Changed by someone else at the same time",
+        detail="the resource changed while your request ran; reload and try again",
+        instance=request.url.path,
+    )
+
+
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     # Never leak a traceback to a client; the log has it.
     logger.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
@@ -135,6 +148,7 @@ def install_problem_handlers(app: FastAPI) -> None:
         (CardServiceError, _domain_error),
         (RequestValidationError, _validation_error),
         (StarletteHTTPException, _http_error),
+        (StaleDataError, _stale_data),
         (Exception, _unexpected_error),
     ]
     for exc_class, handler in handlers:

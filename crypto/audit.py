@@ -14,6 +14,7 @@ How ``verify_chain`` tells tampering apart, walking entries in stored order:
 what it sees                                                  kind        seq reported
 ============================================================ =========== =============
 a seq that was already seen (or below the first)              inserted    that seq
+prev_hash is the hash of an entry stored *after* this one      reordered   this seq
 the expected seq is missing but appears later                 reordered   expected seq
 the expected seq is missing altogether                        deleted     expected seq
 prev_hash is the hash of the entry *before* the previous one  inserted    previous seq
@@ -220,7 +221,7 @@ def verify_chain(
         checkpoint = verify_checkpoint(raw, keys=keys)
         checkpoints.setdefault(checkpoint.seq, []).append(checkpoint)
     present = {entry.seq for entry in stored}
-    walk = _Walk(present)
+    walk = _Walk(present, later_hashes=_positions_by_hash(stored))
     for entry in stored:
         walk.step(entry)
         for checkpoint in checkpoints.get(entry.seq, []):
@@ -236,9 +237,17 @@ def verify_chain(
     )
 
 
+def _positions_by_hash(stored: list[AuditEntry]) -> dict[bytes, int]:
+    return {entry.entry_hash: position for position, entry in enumerate(stored)}
+
+
 class _Walk:
-    def __init__(self, present: set[int]) -> None:
+    def __init__(self, present: set[int], *, later_hashes: Mapping[bytes, int]) -> None:
         self.present = present
+        # Where each stored hash sits, so that an entry linking to one that comes *later*
+        # in stored order is recognised as reordered rather than blamed on its neighbour.
+        self.positions = later_hashes
+        self.position = -1
         self.seen: set[int] = set()
         self.expected_seq = FIRST_SEQ
         self.last_hash = GENESIS_HASH
@@ -246,6 +255,7 @@ class _Walk:
         self.last_good_checkpoint = FIRST_SEQ - 1
 
     def step(self, entry: AuditEntry) -> None:
+        self.position += 1
         expected = self.expected_seq
         if entry.seq != expected:
             if entry.seq in self.seen or entry.seq < FIRST_SEQ:
@@ -258,6 +268,8 @@ class _Walk:
         if entry.prev_hash != self.last_hash:
             if self.before_last_hash is not None and entry.prev_hash == self.before_last_hash:
                 _broken(expected - 1, TamperKind.INSERTED, "its successor links past it")
+            if self.positions.get(entry.prev_hash, -1) > self.position:
+                _broken(expected, TamperKind.REORDERED, "it links to an entry stored after it")
             if expected == FIRST_SEQ:
                 _broken(expected, TamperKind.EDITED, "the first entry must link to genesis")
             _broken(expected - 1, TamperKind.EDITED, "its successor links to another hash")

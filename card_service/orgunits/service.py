@@ -3,19 +3,28 @@
 from __future__ import annotations
 
 import unicodedata
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from card_service.db.base import new_uuid
+from card_service.audit.service import record
+from card_service.db.base import new_uuid, utcnow
 from card_service.orgunits.errors import UnitCodeTakenError, UnitNotFoundError
 from card_service.orgunits.models import OrgUnit, UnitKind
 
 
 def create_unit(
-    session: Session, *, kind: UnitKind, code: str, name: str, parent: OrgUnit | None = None
+    session: Session,
+    *,
+    kind: UnitKind,
+    code: str,
+    name: str,
+    parent: OrgUnit | None = None,
+    actor: str = "system:setup",
+    now: datetime | None = None,
 ) -> OrgUnit:
-    """Add a unit under ``parent`` (None for a root). Flushes; the caller commits."""
+    """Add a unit under ``parent`` (None for a root), audited. Flushes; never commits."""
     if session.scalar(select(OrgUnit.id).where(OrgUnit.code == code)) is not None:
         raise UnitCodeTakenError(f"unit code {code!r} is already used")
     unit_id = new_uuid()
@@ -30,6 +39,15 @@ def create_unit(
     )
     session.add(unit)
     session.flush()
+    record(
+        session,
+        actor=actor,
+        action="unit.created",
+        object_type="unit",
+        object_id=unit.id,
+        data={"code": code, "kind": kind.value, "parent_id": str(unit.parent_id or "")},
+        now=now or utcnow(),
+    )
     return unit
 
 

@@ -10,6 +10,7 @@ from cryptography.hazmat.primitives import serialization
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from card_service.audit.service import record
 from card_service.pki import revocations
 from card_service.pki.context import PkiContext
 from card_service.pki.errors import PkiNotInitialisedError
@@ -64,6 +65,15 @@ def initialise(session: Session, context: PkiContext, *, now: datetime) -> bool:
     publish_trust_bundle(session, context, now=now)
     revocations.start_numbering(
         session, context, CertificateAuthority(issuing_signer, issuing_certificate), now=now
+    )
+    record(
+        session,
+        actor="system:pki-init",
+        action="pki.initialised",
+        object_type="issuer",
+        object_id=None,
+        data={"root": root.key_id, "issuing": issuing_signer.key_id},
+        now=now,
     )
     return True
 
