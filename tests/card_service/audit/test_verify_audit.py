@@ -6,9 +6,10 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from pathlib import Path
+from typing import cast
 
 import pytest
-from sqlalchemy import Engine, insert, select, text, update
+from sqlalchemy import Engine, Table, insert, select, text, update
 
 from card_service.audit.models import AuditEntry
 from card_service.cli import EXIT_VERIFICATION_FAILED, main
@@ -17,7 +18,7 @@ from crypto.audit import canonical_entry, chain_hash
 from tests.conftest import DATABASES
 from tests.support.databases import fresh_postgres_database, sqlite_url
 
-ENTRIES = AuditEntry.__table__  # the table itself: changes below bypass the service
+ENTRIES = cast(Table, AuditEntry.__table__)  # the table itself: changes bypass the service
 
 
 @pytest.fixture(params=DATABASES)
@@ -89,7 +90,7 @@ def test_the_deleted_last_row_before_a_checkpoint(seeded, capsys) -> None:
     assert f"entry {signed} (deleted)" in message
 
 
-def _entry_fields(row) -> dict:
+def _entry_fields(row) -> dict[str, object]:
     return {
         "seq": row.seq,
         "occurred_at": row.occurred_at,
