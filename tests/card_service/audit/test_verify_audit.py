@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 import pytest
 from sqlalchemy import Engine, Table, insert, select, text, update
@@ -90,7 +90,7 @@ def test_the_deleted_last_row_before_a_checkpoint(seeded, capsys) -> None:
     assert f"entry {signed} (deleted)" in message
 
 
-def _entry_fields(row) -> dict[str, object]:
+def _entry_fields(row) -> dict[str, Any]:
     return {
         "seq": row.seq,
         "occurred_at": row.occurred_at,
