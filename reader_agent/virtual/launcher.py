@@ -22,6 +22,7 @@ from reader_agent.pcsc import PcscConnection, list_readers
 from reader_agent.virtual.vpcd import SLOT_PORTS
 
 PCSCD_SOCKET = Path("/run/pcscd/pcscd.comm")
+PCSCD_POLL_SETTLE_S = 0.5  # pcscd polls reader presence every 0.4 s
 
 
 def vpcd_reader_name(port: int) -> str:
@@ -146,4 +147,8 @@ def _card_process(
         except subprocess.TimeoutExpired:
             process.kill()
             process.communicate()
+        # Let pcscd's own poller (every 0.4 s) see the slot empty before anyone probes
+        # it: if a probe's SCardConnect finds the dead socket first, pcscd never records
+        # the removal, and the next card in this slot is never powered on.
+        time.sleep(PCSCD_POLL_SETTLE_S)
         wait_until(lambda: not card_present(reader_name), timeout=5)
