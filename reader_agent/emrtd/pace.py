@@ -167,7 +167,9 @@ def _step(
     command = CommandApdu(
         cla, INS_GENERAL_AUTHENTICATE, 0, 0, encode_tlv(TAG_DYNAMIC_AUTH, data), le=256
     )
-    answer = exchange(connection, command)
+    # 2048-bit DH keys do not fit a short APDU, and PACE already uses the chaining bit
+    # for its own steps: such chips take extended length.
+    answer = exchange(connection, command, extended=command.needs_extended)
     if answer.sw != SW.SUCCESS:
         raise AccessControlError(
             f"PACE step refused ({answer.sw:04X})", retries_left=retries_left(answer.sw)

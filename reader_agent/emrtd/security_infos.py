@@ -191,7 +191,8 @@ def parse_subject_public_key_info(spki: Tlv) -> tuple[EcGroup | DhGroup, bytes]:
 
     Returns the group and the public value encoded as the group encodes elements.
     """
-    algorithm, bits = expect(spki, TAG_SEQUENCE, "SubjectPublicKeyInfo").children()[:2]
+    fields = expect(spki, TAG_SEQUENCE, "SubjectPublicKeyInfo").children()
+    algorithm, bits = _at(fields, 0), _at(fields, 1)
     alg_fields = expect(algorithm, TAG_SEQUENCE, "AlgorithmIdentifier").children()
     oid = decode_oid(expect(_at(alg_fields, 0), TAG_OID, "key algorithm").value)
     raw = expect(bits, TAG_BIT_STRING, "subjectPublicKey").value
