@@ -13,6 +13,7 @@ from fastapi import APIRouter, FastAPI
 
 from card_service import __doc__ as service_doc
 from card_service import maintenance
+from card_service.attendance.routes import router as attendance_router
 from card_service.audit.context import AuditContext
 from card_service.audit.routes import router as audit_router
 from card_service.auth.context import AuthContext
@@ -46,6 +47,7 @@ def api_router() -> APIRouter:
     router.include_router(cards_router)
     router.include_router(audit_router)
     router.include_router(events_router)
+    router.include_router(attendance_router)
     return router
 
 

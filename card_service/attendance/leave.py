@@ -49,10 +49,15 @@ def add_leave(
     return leave
 
 
-def remove_leave(session: Session, leave_id: uuid.UUID, *, actor: str, now: datetime) -> None:
+def get_leave(session: Session, leave_id: uuid.UUID) -> LeaveRecord:
     leave = session.get(LeaveRecord, leave_id)
     if leave is None:
         raise LeaveNotFoundError(f"no leave record {leave_id}")
+    return leave
+
+
+def remove_leave(session: Session, leave_id: uuid.UUID, *, actor: str, now: datetime) -> None:
+    leave = get_leave(session, leave_id)
     _audit(session, leave, "attendance.leave.removed", actor=actor, now=now)
     keys = [(leave.holder_id, day) for day in days_between(leave.first_day, leave.last_day)]
     session.delete(leave)

@@ -19,6 +19,7 @@ from card_service.attendance.errors import (
 from card_service.attendance.models import ShiftAssignment, UnitSchedule, WorkPeriod, WorkSchedule
 from card_service.attendance.rollup import invalidate, invalidate_days, today
 from card_service.attendance.scope import staff_in_unit
+from card_service.audit.service import record
 from card_service.orgunits.models import OrgUnit
 
 MINUTES_PER_DAY = 1440
@@ -48,6 +49,8 @@ def create_schedule(
     name: str,
     periods: Sequence[PeriodSpec],
     rules: ScheduleRules = ScheduleRules(),
+    actor: str,
+    now: datetime,
 ) -> WorkSchedule:
     _check_periods(periods, rules.day_boundary_minute)
     if session.scalar(select(WorkSchedule.id).where(WorkSchedule.code == code)) is not None:
@@ -68,6 +71,18 @@ def create_schedule(
     )
     session.add(schedule)
     session.flush()
+    _audit(
+        session,
+        "attendance.schedule.created",
+        object_type="work_schedule",
+        object_id=schedule.id,
+        data={
+            "code": code,
+            "periods": [[p.weekday, p.start_minute, p.end_minute] for p in periods],
+        },
+        actor=actor,
+        now=now,
+    )
     return schedule
 
 
@@ -106,7 +121,7 @@ def list_schedules(session: Session) -> list[WorkSchedule]:
 
 
 def assign_unit_schedule(
-    session: Session, unit: OrgUnit, schedule: WorkSchedule, *, now: datetime
+    session: Session, unit: OrgUnit, schedule: WorkSchedule, *, actor: str, now: datetime
 ) -> None:
     """Give ``unit`` (and units below without their own) ``schedule`` from today on;
     days already past keep what they were computed with."""
@@ -116,12 +131,27 @@ def assign_unit_schedule(
     else:
         existing.schedule_id = schedule.id
     session.flush()
+    _audit(
+        session,
+        "attendance.schedule.assigned",
+        object_type="org_unit",
+        object_id=unit.id,
+        data={"schedule_id": str(schedule.id)},
+        actor=actor,
+        now=now,
+    )
     first = today(now)
     invalidate_days(session, staff_in_unit(unit), first, date(first.year + 1, 12, 31))
 
 
 def assign_shift(
-    session: Session, holder_id: uuid.UUID, day: date, schedule: WorkSchedule | None
+    session: Session,
+    holder_id: uuid.UUID,
+    day: date,
+    schedule: WorkSchedule | None,
+    *,
+    actor: str,
+    now: datetime,
 ) -> None:
     """Roster ``holder_id`` on ``schedule`` for ``day`` (None removes the roster)."""
     existing = session.get(ShiftAssignment, (holder_id, day))
@@ -131,4 +161,34 @@ def assign_shift(
     if schedule is not None:
         session.add(ShiftAssignment(holder_id=holder_id, day=day, schedule_id=schedule.id))
         session.flush()
+    _audit(
+        session,
+        "attendance.shift.rostered",
+        object_type="holder",
+        object_id=holder_id,
+        data={"day": day.isoformat(), "schedule_id": str(schedule.id) if schedule else None},
+        actor=actor,
+        now=now,
+    )
     invalidate(session, [(holder_id, day)])
+
+
+def _audit(
+    session: Session,
+    action: str,
+    *,
+    object_type: str,
+    object_id: uuid.UUID,
+    data: dict[str, object],
+    actor: str,
+    now: datetime,
+) -> None:
+    record(
+        session,
+        actor=actor,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        data=data,
+        now=now,
+    )

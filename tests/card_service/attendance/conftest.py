@@ -107,9 +107,15 @@ def table(rows) -> list[tuple[object, ...]]:
 def office(session: Session) -> Office:
     unit = create_unit(session, kind=UnitKind.AGENCY, code="SNV-ATT", name="Sở Nội vụ")
     schedule = create_schedule(
-        session, code="office", name="Giờ hành chính", periods=OFFICE, rules=ScheduleRules()
+        session,
+        code="office",
+        name="Giờ hành chính",
+        periods=OFFICE,
+        rules=ScheduleRules(),
+        actor="user:admin",
+        now=vn(2020, 1, 1),
     )
-    assign_unit_schedule(session, unit, schedule, now=vn(2020, 1, 1))
+    assign_unit_schedule(session, unit, schedule, actor="user:admin", now=vn(2020, 1, 1))
     reader = make_reader(session, unit)
     staff = [
         make_holder(session, unit, "Nguyễn Văn An", "NV001"),

@@ -78,8 +78,10 @@ def test_with_approval_a_second_person_decides(office, session) -> None:
         name="Giờ hành chính (duyệt)",
         periods=OFFICE,
         rules=ScheduleRules(corrections_need_approval=True),
+        actor="user:admin",
+        now=vn(2020, 1, 1),
     )
-    assign_unit_schedule(session, office.unit, strict, now=vn(2026, 1, 1))
+    assign_unit_schedule(session, office.unit, strict, actor="user:admin", now=vn(2026, 1, 1))
     _forgot_to_check_out(office)
     correction = request_correction(
         session,
@@ -116,8 +118,10 @@ def test_a_rejected_correction_changes_nothing(office, session) -> None:
         name="x",
         periods=OFFICE,
         rules=ScheduleRules(corrections_need_approval=True),
+        actor="user:admin",
+        now=vn(2020, 1, 1),
     )
-    assign_unit_schedule(session, office.unit, strict, now=vn(2026, 1, 1))
+    assign_unit_schedule(session, office.unit, strict, actor="user:admin", now=vn(2026, 1, 1))
     _forgot_to_check_out(office)
     correction = request_correction(
         session,

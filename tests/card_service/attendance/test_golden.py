@@ -161,8 +161,10 @@ def test_overnight_shift_across_midnight_and_month_end(office, session) -> None:
         name="Ca đêm",
         periods=[PeriodSpec(weekday, 22 * 60, 30 * 60) for weekday in range(7)],
         rules=ScheduleRules(day_boundary_minute=12 * 60),
+        actor="user:admin",
+        now=vn(2020, 1, 1),
     )
-    assign_unit_schedule(session, office.unit, night, now=vn(2026, 1, 1))
+    assign_unit_schedule(session, office.unit, night, actor="user:admin", now=vn(2026, 1, 1))
     office.tap(vn(2026, 1, 30, 21, 50), vn(2026, 1, 31, 6, 5))
     office.tap(vn(2026, 1, 31, 22, 20), vn(2026, 2, 1, 6, 0))
     rows = office.days(date(2026, 1, 30), date(2026, 2, 1), now=vn(2026, 2, 2, 13))
