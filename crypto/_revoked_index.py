@@ -50,30 +50,43 @@ class RevokedIndex:
 
     @classmethod
     def build(cls, entries: Iterable[IndexedEntry]) -> RevokedIndex:
-        items = list(entries)
-        count = len(items)
+        serials: list[int] = []
+        times = array("q")
+        reasons = bytearray()
+        for serial, revoked_at, reason in entries:
+            if serial < 0:
+                raise ValueError("serial numbers are positive")
+            serials.append(serial)
+            times.append(revoked_at)
+            reasons.append(reason)
+        count = len(serials)
         buckets = 1 << max(0, (count - 1).bit_length())
         mask = buckets - 1
-        if any(item.serial < 0 for item in items):
-            raise ValueError("serial numbers are positive")
-        longest = max((item.serial.bit_length() for item in items), default=0)
-        width = max(1, (longest + 7) // 8)
-        keys = [hash(item.serial) & mask for item in items]
-        counts = [0] * (buckets + 1)
+        width = max(1, (max((s.bit_length() for s in serials), default=0) + 7) // 8)
+        keys = array("Q", (hash(serial) & mask for serial in serials))
+        offsets = array("I" if count <= _UINT32_MAX else "Q", bytes(8 * (buckets + 1)))
+        offsets = offsets[: buckets + 1]
         for key in keys:
-            counts[key + 1] += 1
-        offsets = array("I" if count <= _UINT32_MAX else "Q", [0]) * (buckets + 1)
-        running = 0
-        for bucket in range(buckets + 1):
-            running += counts[bucket]
-            offsets[bucket] = running
-        order = sorted(range(count), key=keys.__getitem__)
-        del keys, counts
-        serials = b"".join(items[i].serial.to_bytes(width, "big") for i in order)
-        times = array("q", (items[i].revoked_at for i in order))
-        reasons = bytes(items[i].reason for i in order)
+            offsets[key + 1] += 1
+        for bucket in range(buckets):
+            offsets[bucket + 1] += offsets[bucket]
+        # Counting sort: place each entry in its bucket's run.
+        order = array("Q", bytes(8 * count))
+        fill = offsets[:-1]
+        for position, key in enumerate(keys):
+            order[fill[key]] = position
+            fill[key] += 1
+        del keys, fill
+        packed_serials = b"".join(serials[i].to_bytes(width, "big") for i in order)
+        packed_times = array("q", (times[i] for i in order))
+        packed_reasons = bytes(reasons[i] for i in order)
         return cls(
-            width=width, mask=mask, offsets=offsets, serials=serials, times=times, reasons=reasons
+            width=width,
+            mask=mask,
+            offsets=offsets,
+            serials=packed_serials,
+            times=packed_times,
+            reasons=packed_reasons,
         )
 
     def get(self, serial: int) -> IndexedEntry | None:

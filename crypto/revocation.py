@@ -242,6 +242,9 @@ class RevocationList:
         """How many certificates are revoked (or on hold) now."""
         return self._count
 
+    def __bool__(self) -> bool:  # an empty list is still a list we hold
+        return True
+
     def __repr__(self) -> str:
         return (
             f"RevocationList(issuer={self.issuer_key_id}, number={self.number}, "
