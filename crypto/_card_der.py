@@ -18,6 +18,7 @@ from uuid import UUID
 
 from crypto import _der
 from crypto.errors import MalformedInputError, ProfileViolationError
+from crypto.oids import HOLDER_ID
 
 _LONG_FORM = 0x80
 _KEY_ID_BYTES = 20
@@ -51,7 +52,7 @@ OID_SUBJECT_ALT_NAME = _der.oid("2.5.29.17")
 OID_AUTHORITY_KEY_ID = _der.oid("2.5.29.35")
 OID_SUBJECT_KEY_ID = _der.oid("2.5.29.14")
 OID_CRL_DISTRIBUTION_POINTS = _der.oid("2.5.29.31")
-OID_HOLDER_ID = _der.oid("2.25.247496092317146932973764607817221845312.1.1")
+OID_HOLDER_ID = _der.oid(HOLDER_ID.dotted_string)
 
 _BASIC_CONSTRAINTS_END_ENTITY = _der.sequence()
 _KEY_USAGE_DIGITAL_SIGNATURE = _der.tlv(0x03, b"\x07\x80")

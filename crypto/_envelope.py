@@ -10,7 +10,6 @@ and ``key_id`` names the signing key (rotation without guessing).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -72,16 +71,3 @@ def open_envelope(
         # Signed, but not by our encoder: refuse rather than accept two spellings.
         raise MalformedInputError("body is not in canonical form")
     return Opened(type_, version, signer_id, content, body)
-
-
-def peek_key_id(unverified: bytes) -> str:
-    """The key id an envelope claims, without verifying anything (for key lookup only)."""
-    try:
-        outer = json.loads(unverified)
-        header = json.loads(b64url_decode(outer["body"]))
-        found = header["key_id"]
-    except (ValueError, TypeError, KeyError) as exc:
-        raise MalformedInputError("not an envelope") from exc
-    if not isinstance(found, str):
-        raise MalformedInputError("key_id must be a string")
-    return found

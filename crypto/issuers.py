@@ -186,7 +186,7 @@ def check_ca_certificate(certificate: x509.Certificate) -> CaCertificateFacts:
         raise ProfileViolationError("version", "must be v3")
     try:
         constraints = certificate.extensions.get_extension_for_class(x509.BasicConstraints)
-        usage = certificate.extensions.get_extension_for_class(x509.KeyUsage).value
+        usage_extension = certificate.extensions.get_extension_for_class(x509.KeyUsage)
         ski = certificate.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
         aki = certificate.extensions.get_extension_for_class(x509.AuthorityKeyIdentifier).value
     except x509.ExtensionNotFound as exc:
@@ -197,8 +197,9 @@ def check_ca_certificate(certificate: x509.Certificate) -> CaCertificateFacts:
         raise ProfileViolationError("basicConstraints", "must be critical with CA:TRUE")
     if constraints.value.path_length is None:
         raise ProfileViolationError("basicConstraints", "must limit the path length")
-    if not (usage.key_cert_sign and usage.crl_sign):
-        raise ProfileViolationError("keyUsage", "must allow keyCertSign and cRLSign")
+    usage = usage_extension.value
+    if not (usage_extension.critical and usage.key_cert_sign and usage.crl_sign):
+        raise ProfileViolationError("keyUsage", "must be critical with keyCertSign and cRLSign")
     own_id = key_id(public_key)
     if ski.digest.hex() != own_id:
         raise ProfileViolationError("subjectKeyIdentifier", "must be the key id")
