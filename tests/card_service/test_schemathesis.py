@@ -7,6 +7,8 @@ pytest version): one Hypothesis run per API operation, inside one test per datab
 
 from __future__ import annotations
 
+from typing import Any
+
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
@@ -29,7 +31,8 @@ def test_no_operation_answers_with_a_server_error(
     )
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
     headers = as_user("admin")
-    operations = [result.ok() for result in schema.get_all_operations()]
+    # An operation the schema describes wrongly comes back as an Err, and fails here.
+    operations = [result.ok() for result in schema.get_all_operations()]  # type: ignore[union-attr]
     assert len(operations) > 20
 
     for operation in operations:
@@ -41,9 +44,7 @@ def test_no_operation_answers_with_a_server_error(
             suppress_health_check=list(HealthCheck),
             database=None,
         )
-        def run(case: schemathesis.Case) -> None:
-            case.call_and_validate(
-                headers=headers, checks=[schemathesis.checks.not_a_server_error]
-            )
+        def run(case: Any) -> None:
+            case.call_and_validate(headers=headers, checks=[schemathesis.checks.not_a_server_error])
 
         run()
