@@ -1,0 +1,92 @@
+"""What the person at the reader sees: their name, the local time and the answer.
+
+Vietnamese first (the platform's users read it), times in Asia/Ho_Chi_Minh. The
+console version writes one line per tap; a screen or LED/buzzer driver implements
+the same ``show``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol, TextIO
+from zoneinfo import ZoneInfo
+
+from reader_protocol.events import Decision
+
+LOCAL_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+GRANTED_TEXT = "Được phép vào"
+DENIED_TEXT = "Từ chối"
+UNKNOWN_HOLDER_TEXT = "Không rõ chủ thẻ"
+
+# Reason codes of denied taps, in the words shown to the card holder.
+DENIAL_REASONS_VI: dict[str, str] = {
+    "card_revoked": "thẻ đã bị thu hồi",
+    "card_suspended": "thẻ đang bị tạm khóa",
+    "card_expired": "thẻ đã hết hạn",
+    "card_not_yet_valid": "thẻ chưa có hiệu lực",
+    "card_unknown": "thẻ không được nhận dạng",
+    "card_unreadable": "không đọc được thẻ, vui lòng chạm lại",
+    "certificate_invalid": "chứng thư của thẻ không hợp lệ",
+    "signature_invalid": "thẻ không vượt qua kiểm tra xác thực",
+    "issuer_unknown": "thẻ do đơn vị không được tin cậy cấp",
+    "not_permitted": "không có quyền vào cửa này",
+    "outside_schedule": "ngoài khung giờ được phép",
+    "pin_required": "cần nhập mã PIN",
+    "pin_incorrect": "mã PIN không đúng",
+    "pin_blocked": "mã PIN đã bị khóa",
+    "revocation_list_stale": "danh sách thu hồi đã quá hạn, đầu đọc tạm ngừng",
+    "reader_error": "lỗi đầu đọc",
+}
+
+
+@dataclass(frozen=True)
+class TapOutcome:
+    """The decision as shown: ``at`` is aware; ``reason`` is the event's short code."""
+
+    decision: Decision
+    reason: str
+    at: datetime
+    holder_name: str | None = None
+
+
+class Feedback(Protocol):
+    def show(self, outcome: TapOutcome) -> None: ...
+
+
+def describe(outcome: TapOutcome, *, zone: ZoneInfo = LOCAL_ZONE) -> str:
+    """One line: local time, holder, answer (and why, when refused)."""
+    if outcome.at.tzinfo is None:
+        raise ValueError("a tap's time must be aware")
+    local = outcome.at.astimezone(zone).strftime("%H:%M:%S %d/%m/%Y")
+    holder = outcome.holder_name or UNKNOWN_HOLDER_TEXT
+    if outcome.decision == Decision.GRANTED:
+        answer = GRANTED_TEXT
+    else:
+        reason = DENIAL_REASONS_VI.get(outcome.reason, f"mã lỗi {outcome.reason}")
+        answer = f"{DENIED_TEXT}: {reason}"
+    return f"{local} · {holder} · {answer}"
+
+
+class ConsoleFeedback:
+    """Writes each outcome as one line to a text stream (a terminal at the door)."""
+
+    def __init__(self, stream: TextIO, *, zone: ZoneInfo = LOCAL_ZONE) -> None:
+        self._stream = stream
+        self._zone = zone
+
+    def show(self, outcome: TapOutcome) -> None:
+        self._stream.write(describe(outcome, zone=self._zone) + "\n")
+        self._stream.flush()
+
+
+class InMemoryFeedback:
+    """Keeps what would have been shown, for tests."""
+
+    def __init__(self) -> None:
+        self.outcomes: list[TapOutcome] = []
+        self.lines: list[str] = []
+
+    def show(self, outcome: TapOutcome) -> None:
+        self.outcomes.append(outcome)
+        self.lines.append(describe(outcome))
