@@ -232,3 +232,16 @@ def test_canonical_form_is_stable_across_a_json_round_trip(data, actor, object_i
     )  # fmt: skip
     assert first == again
     assert json.loads(first)["data"] == stored
+
+
+@given(
+    seq=st.integers(min_value=1, max_value=2**62),
+    entry_hash=st.binary(min_size=32, max_size=32),
+    micro=st.integers(min_value=0, max_value=10**6 - 1),
+)
+def test_checkpoint_round_trip(seq, entry_hash, micro):
+    entry = dataclasses.replace(chain(1)[0], seq=seq, entry_hash=entry_hash)
+    signed_at = T0.replace(microsecond=micro)
+    checkpoint = sign_checkpoint(entry, SIGNER, now=signed_at)
+    verified = verify_checkpoint(checkpoint.envelope, keys=KEYS)
+    assert (verified.seq, verified.entry_hash, verified.signed_at) == (seq, entry_hash, signed_at)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from crypto._encoding import b64url_decode, b64url_encode
 from crypto.errors import (
@@ -188,4 +190,35 @@ def test_a_p384_issuing_key_is_refused_at_issuance(pki):
             common_name="P-384",
             organization=ORG,
             now=NOW,
+        )
+
+
+ROUND_TRIP_PKI = make_pki()
+EXTRA_ISSUERS = [ROUND_TRIP_PKI.issuing_ca() for _ in range(3)]
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    statuses=st.lists(st.sampled_from(list(IssuerStatus)), min_size=1, max_size=3),
+    since=st.datetimes(
+        min_value=datetime(2020, 1, 1),  # noqa: DTZ001 - hypothesis wants naive bounds
+        max_value=datetime(2040, 1, 1),  # noqa: DTZ001
+        timezones=st.just(UTC),
+    ),
+    sequence=st.integers(min_value=1, max_value=2**53),
+)
+def test_round_trip(statuses, since, sequence):
+    entries = [
+        TrustBundleEntry(ca.certificate, status, since)
+        for ca, status in zip(EXTRA_ISSUERS, statuses, strict=False)
+    ]
+    raw = sign_trust_bundle(ROUND_TRIP_PKI.root, entries, sequence=sequence, now=NOW)
+    bundle = verify_trust_bundle(raw, roots=[ROUND_TRIP_PKI.root.certificate], now=NOW)
+    assert bundle.sequence == sequence
+    for entry in entries:
+        issuer = bundle.issuer(key_id(entry.certificate.public_key()))  # type: ignore[arg-type]
+        assert (issuer.status, issuer.since, issuer.certificate) == (
+            entry.status,
+            since,
+            entry.certificate,
         )
