@@ -10,13 +10,7 @@ from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from card_service.db.base import UUID, Base, UTCDateTime, new_uuid, str_enum, utcnow
-
-
-class ReaderMode(enum.StrEnum):
-    DOOR = "door"
-    ATTENDANCE = "attendance"
-    COUNTER = "counter"
-    ISSUANCE = "issuance"
+from reader_protocol.enrolment import ReaderMode
 
 
 class ReaderState(enum.StrEnum):

@@ -1,0 +1,66 @@
+"""A reader's offline configuration, compiled and signed by the service.
+
+The reader keeps the signed document on disk and decides from it when the service is
+unreachable. Content of the signed document (kind CONFIG_KIND, version CONFIG_VERSION):
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, time
+
+from pydantic import AwareDatetime, BaseModel, Field
+
+from reader_protocol.common import STRICT
+from reader_protocol.enrolment import ReaderMode
+
+CONFIG_KIND = "hue-ecard/reader-config"
+CONFIG_VERSION = 1
+
+
+class TimeWindow(BaseModel):
+    """A weekly window in local time: ``weekday`` 0 = Monday ... 6 = Sunday."""
+
+    model_config = STRICT
+
+    weekday: int = Field(ge=0, le=6)
+    start: time
+    end: time  # exclusive; end <= start means the window runs past midnight
+
+
+class AccessRule(BaseModel):
+    """Holders who may pass this reader inside these windows."""
+
+    model_config = STRICT
+
+    name: str
+    holder_ids: list[uuid.UUID]
+    windows: list[TimeWindow]
+    closed_on_holidays: bool = True
+
+
+class HolderValidity(BaseModel):
+    model_config = STRICT
+
+    holder_id: uuid.UUID
+    display_name: str
+    valid_from: date | None = None
+    valid_until: date | None = None  # inclusive
+
+
+class ReaderConfig(BaseModel):
+    model_config = STRICT
+
+    version: int = Field(ge=1, description="Increases with every change for this reader")
+    reader_id: uuid.UUID
+    mode: ReaderMode
+    site_unit_id: uuid.UUID
+    location: str
+    issued_at: AwareDatetime
+    timezone: str = "Asia/Ho_Chi_Minh"
+    max_crl_age_seconds: int = Field(ge=60, description="Older trust material: fail closed")
+    debounce_seconds: int = Field(ge=0)
+    door_release_seconds: float = Field(gt=0, le=30)
+    rules: list[AccessRule]
+    holders: list[HolderValidity]
+    holidays: list[date] = Field(description="Days (local) on which holiday rules close doors")
