@@ -75,7 +75,11 @@ class _Snapshot:
 class TapVerifier:
     def __init__(self, trust: TrustBundle, *, policy: TapPolicy | None = None) -> None:
         self._policy = policy or TapPolicy()
-        self._lock = threading.Lock()
+        # Updates (trust, lists) are serialised by one lock and may take seconds (a
+        # complete CRL); taps never wait for it: they read the current snapshot and
+        # take only the short cache lock.
+        self._update_lock = threading.Lock()
+        self._cache_lock = threading.Lock()
         self._snapshot = _Snapshot(trust, MappingProxyType({}), {})
 
     @property
@@ -97,7 +101,7 @@ class TapVerifier:
 
     def replace_trust(self, trust: TrustBundle) -> None:
         """Use a newer verified trust bundle; lists of issuers it no longer has are dropped."""
-        with self._lock:
+        with self._update_lock:
             current = self._snapshot
             if trust.sequence <= current.trust.sequence:
                 raise TrustBundleRollbackError(current.trust.sequence, trust.sequence)
@@ -116,7 +120,7 @@ class TapVerifier:
     def accept_revocation_list(self, unverified_crl: bytes, *, now: datetime) -> RevocationList:
         """Verify a complete or delta CRL against the trust bundle and start using it."""
         issuer_key_id = _claimed_issuer(unverified_crl)
-        with self._lock:
+        with self._update_lock:
             current = self._snapshot
             revocation = accept_revocation_list(
                 unverified_crl,
@@ -130,7 +134,7 @@ class TapVerifier:
 
     def install_revocation_list(self, revocation: RevocationList) -> None:
         """Use a list verified elsewhere (``crypto.revocation.accept_revocation_list``)."""
-        with self._lock:
+        with self._update_lock:
             current = self._snapshot
             current.trust.issuer(revocation.issuer_key_id)
             held = current.lists.get(revocation.issuer_key_id)
@@ -205,7 +209,7 @@ class TapVerifier:
             raise ProfileViolationError("issuer", "name does not match the issuer key id")
         checked = _Checked(facts, issuer)
         cache = snapshot.cache
-        with self._lock:
+        with self._cache_lock:
             if len(cache) >= self._policy.cache_size:
                 cache.pop(next(iter(cache)))
             cache[bytes(unverified_certificate)] = checked

@@ -325,3 +325,17 @@ def test_the_cache_is_bounded(pki):
     for card in cards:  # evicted or not, every card still verifies
         tap(verifier, card)
     assert len(verifier._snapshot.cache) == 2
+
+
+def test_taps_do_not_wait_for_a_slow_update(pki, verifier):
+    """Loading a complete CRL takes seconds; a tap meanwhile uses the current list."""
+    import threading
+
+    card = pki.card()
+    results = []
+    with verifier._update_lock:  # as if an update were verifying a large list
+        worker = threading.Thread(target=lambda: results.append(tap(verifier, card)))
+        worker.start()
+        worker.join(timeout=10)
+    assert results
+    assert results[0].card.card_id == card.card_id
