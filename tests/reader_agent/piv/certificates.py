@@ -15,6 +15,7 @@ from cryptography.x509.oid import NameOID
 # SP 800-73-4 / FIPS 201: id-PIV-cardAuth extended key usage.
 PIV_CARD_AUTH_EKU = x509.ObjectIdentifier("2.16.840.1.101.3.6.8")
 NOW = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
+CRL_URL = "https://the.e-card.example/api/v1/crl/issuing-ca-2026.crl"
 
 
 @dataclass(frozen=True)
@@ -40,20 +41,11 @@ class Issuer:
         public_key: ec.EllipticCurvePublicKey,
         *,
         card_id: uuid.UUID,
-        holder_name: str = "Nguyễn Văn An",
         now: datetime = NOW,
     ) -> x509.Certificate:
-        subject = x509.Name(
-            [
-                x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
-                x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Thành phố Huế"),
-                x509.NameAttribute(
-                    NameOID.ORGANIZATIONAL_UNIT_NAME, "Sở Thông tin và Truyền thông"
-                ),
-                x509.NameAttribute(NameOID.COMMON_NAME, holder_name),
-                x509.NameAttribute(NameOID.SERIAL_NUMBER, str(card_id)),
-            ]
-        )
+        # As docs/card-certificate-profile.md: the subject names the card only (the
+        # certificate is read without a PIN, so it carries no personal data).
+        subject = x509.Name([x509.NameAttribute(NameOID.SERIAL_NUMBER, str(card_id))])
         return (
             x509.CertificateBuilder()
             .subject_name(subject)
@@ -62,7 +54,8 @@ class Issuer:
             .serial_number(x509.random_serial_number())
             .not_valid_before(now - timedelta(days=1))
             .not_valid_after(now + timedelta(days=5 * 365))
-            .add_extension(x509.ExtendedKeyUsage([PIV_CARD_AUTH_EKU]), critical=False)
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+            .add_extension(x509.ExtendedKeyUsage([PIV_CARD_AUTH_EKU]), critical=True)
             .add_extension(
                 x509.KeyUsage(
                     digital_signature=True,
@@ -86,6 +79,16 @@ class Issuer:
                 critical=False,
             )
             .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
+            .add_extension(
+                x509.CRLDistributionPoints(
+                    [
+                        x509.DistributionPoint(
+                            [x509.UniformResourceIdentifier(CRL_URL)], None, None, None
+                        )
+                    ]
+                ),
+                critical=False,
+            )
             .sign(self.key, hashes.SHA256())
         )
 
