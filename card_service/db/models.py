@@ -3,6 +3,15 @@
 Alembic's env.py and the model/migration agreement test import this module.
 """
 
+from card_service.access.models import (
+    AccessGroup,
+    AccessGroupMember,
+    AccessRule,
+    DoorGroup,
+    DoorGroupMember,
+    PolicyState,
+    Schedule,
+)
 from card_service.attendance.models import (
     AttendanceCorrection,
     AttendanceDay,
@@ -19,6 +28,7 @@ from card_service.cards.models import Card, CardTransition
 from card_service.db.base import Base
 from card_service.events.models import TapEvent
 from card_service.holders.models import Holder
+from card_service.issuance.models import IssuanceNonce
 from card_service.orgunits.models import OrgUnit
 from card_service.pki.models import (
     CrlDocument,
@@ -27,13 +37,17 @@ from card_service.pki.models import (
     RevocationEntry,
     TrustBundleRecord,
 )
-from card_service.readers.models import Reader
+from card_service.readers.models import Reader, ReaderEnrolment, ReaderTokenUse
 from card_service.service_usage.models import CounterSession, CounterSignIn, ServiceType
 from card_service.users.models import RoleAssignment, User
+from card_service.verification.models import VerificationChallenge
 
 metadata = Base.metadata
 
 __all__ = [
+    "AccessGroup",
+    "AccessGroupMember",
+    "AccessRule",
     "AttendanceCorrection",
     "AttendanceDay",
     "AuditCheckpoint",
@@ -45,20 +59,28 @@ __all__ = [
     "CounterSignIn",
     "CrlDocument",
     "CrlState",
+    "DoorGroup",
+    "DoorGroupMember",
     "Holder",
+    "IssuanceNonce",
     "IssuerKey",
     "LeaveRecord",
     "OrgUnit",
+    "PolicyState",
     "Reader",
+    "ReaderEnrolment",
+    "ReaderTokenUse",
     "RefreshToken",
     "RevocationEntry",
     "RoleAssignment",
+    "Schedule",
     "ServiceType",
     "ShiftAssignment",
     "TapEvent",
     "TrustBundleRecord",
     "UnitSchedule",
     "User",
+    "VerificationChallenge",
     "WorkPeriod",
     "WorkSchedule",
     "metadata",

@@ -1,0 +1,2 @@
+"""Issuing a card at an issuance station: proof of key possession, certificate,
+written card, activation proven by a fresh challenge."""

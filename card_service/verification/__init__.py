@@ -1,0 +1,1 @@
+"""Online verification: a card checked by the service as a reader would, plus its state."""
