@@ -30,6 +30,7 @@ from card_service.limits import RequestSizeLimit
 from card_service.orgunits.routes import router as units_router
 from card_service.pki.context import PkiContext
 from card_service.problems import Problem, install_problem_handlers
+from card_service.service_usage.routes import router as service_usage_router
 from card_service.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -48,6 +49,7 @@ def api_router() -> APIRouter:
     router.include_router(audit_router)
     router.include_router(events_router)
     router.include_router(attendance_router)
+    router.include_router(service_usage_router)
     return router
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from card_service.attendance.kinds import (
     CorrectionState,
@@ -14,6 +15,20 @@ from card_service.attendance.kinds import (
     LeaveType,
     OverrideKind,
 )
+
+# Free text without control characters (PostgreSQL refuses NUL; the rest is never meant).
+NO_CONTROLS = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+Reason = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=1000, pattern=NO_CONTROLS),
+]
+Note = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=1000, pattern=NO_CONTROLS)
+]
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255, pattern=NO_CONTROLS)
+]
+Code = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{1,64}$")]
 
 
 class TimesheetRowOut(BaseModel):
@@ -78,7 +93,7 @@ class CorrectionIn(BaseModel):
     day: date
     first_in: AwareDatetime | None = None
     last_out: AwareDatetime | None = None
-    reason: str = Field(min_length=1, max_length=1000)
+    reason: Reason
 
 
 class CorrectionOut(BaseModel):
@@ -113,7 +128,7 @@ class LeaveIn(BaseModel):
     leave_type: LeaveType
     first_day: date
     last_day: date
-    note: str | None = Field(default=None, max_length=1000)
+    note: Note | None = None
 
 
 class LeaveOut(BaseModel):
@@ -144,7 +159,7 @@ class OverrideIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: OverrideKind
-    name: str = Field(min_length=1, max_length=255)
+    name: Name
     unit_id: uuid.UUID | None = Field(default=None, description="None: the whole province")
     follows_weekday: int | None = Field(default=None, ge=0, le=6)
 
@@ -160,8 +175,8 @@ class PeriodIn(BaseModel):
 class ScheduleIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    code: str = Field(min_length=1, max_length=64)
-    name: str = Field(min_length=1, max_length=255)
+    code: Code
+    name: Name
     periods: list[PeriodIn] = Field(max_length=50)
     grace_late_minutes: int = Field(default=5, ge=0, le=240)
     grace_early_minutes: int = Field(default=5, ge=0, le=240)

@@ -23,7 +23,9 @@ from card_service.cards.models import Card
 from card_service.events.errors import ReaderNotActiveError
 from card_service.events.store import EventRow, store_events
 from card_service.holders.models import Holder
-from card_service.readers.models import Reader, ReaderState
+from card_service.orgunits.models import OrgUnit, UnitKind
+from card_service.readers.models import Reader, ReaderMode, ReaderState
+from card_service.service_usage.counters import apply_counter_taps
 from reader_protocol.events import (
     Decision,
     EventBatch,
@@ -31,6 +33,7 @@ from reader_protocol.events import (
     RefusalCode,
     RefusedEvent,
     TapEventMessage,
+    TapKind,
 )
 
 UUID_VERSION_7 = 7
@@ -84,6 +87,7 @@ def ingest_batch(
             and row.kind in ATTENDANCE_KINDS
         ),
     )
+    _counter_taps(session, reader, [row for row in rows if row.id in outcome.stored], offset)
     order = {event.id: index for index, event in enumerate(batch.events)}
     return IngestResult(
         stored=sorted(outcome.stored, key=order.__getitem__),
@@ -92,6 +96,22 @@ def ingest_batch(
         received_at=now,
         clock_offset_ms=offset,
     )
+
+
+def _counter_taps(session: Session, reader: Reader, rows: list[EventRow], offset: int) -> None:
+    """Staff cards tapped at a counter reader sign them in and out of that counter."""
+    if reader.mode is not ReaderMode.COUNTER:
+        return
+    taps = [
+        (service_time(row.occurred_at, offset), row.holder_id, row.kind == TapKind.COUNTER_SIGN_IN)
+        for row in rows
+        if row.holder_id is not None
+        and row.decision == Decision.GRANTED
+        and row.kind in (TapKind.COUNTER_SIGN_IN, TapKind.COUNTER_SIGN_OUT)
+    ]
+    counter = session.get(OrgUnit, reader.site_unit_id)
+    if taps and counter is not None and counter.kind is UnitKind.COUNTER:
+        apply_counter_taps(session, counter, taps)
 
 
 def _single_copies(

@@ -1,0 +1,47 @@
+"""The catalogue of services (administrative procedures) the centres handle."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from card_service.audit.service import record
+from card_service.service_usage.errors import ServiceCodeTakenError, ServiceNotFoundError
+from card_service.service_usage.models import ServiceType
+
+
+def add_service(
+    session: Session, *, code: str, name: str, actor: str, now: datetime
+) -> ServiceType:
+    code = code.strip().upper()
+    if session.scalar(select(ServiceType.id).where(ServiceType.code == code)) is not None:
+        raise ServiceCodeTakenError(f"service code {code!r} is already used")
+    service = ServiceType(
+        code=code, name=unicodedata.normalize("NFC", name.strip()), active=True, created_at=now
+    )
+    session.add(service)
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        action="service_usage.service.added",
+        object_type="service",
+        object_id=service.id,
+        data={"code": service.code, "name": service.name},
+        now=now,
+    )
+    return service
+
+
+def service_by_code(session: Session, code: str) -> ServiceType:
+    service = session.scalar(select(ServiceType).where(ServiceType.code == code.strip().upper()))
+    if service is None or not service.active:
+        raise ServiceNotFoundError(f"no active service {code!r} in the catalogue")
+    return service
+
+
+def catalogue(session: Session) -> list[ServiceType]:
+    return list(session.scalars(select(ServiceType).order_by(ServiceType.code)))
