@@ -24,8 +24,9 @@ from card_service.events.errors import ReaderNotActiveError
 from card_service.events.store import EventRow, store_events
 from card_service.holders.models import Holder
 from card_service.orgunits.models import OrgUnit, UnitKind
-from card_service.readers.models import Reader, ReaderMode, ReaderState
+from card_service.readers.models import Reader, ReaderState
 from card_service.service_usage.counters import apply_counter_taps
+from reader_protocol.enrolment import ReaderMode
 from reader_protocol.events import (
     Decision,
     EventBatch,

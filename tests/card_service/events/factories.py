@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 from card_service.cards.models import Card, CardState, CardTechnology
 from card_service.holders.models import Holder, HolderKind
 from card_service.orgunits.models import OrgUnit
-from card_service.readers.models import Reader, ReaderMode, ReaderState
+from card_service.readers.models import Reader, ReaderState
+from reader_protocol.enrolment import ReaderMode
 from reader_protocol.events import Decision, EventBatch, TapEventMessage, TapKind
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

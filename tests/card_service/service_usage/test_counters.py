@@ -10,7 +10,6 @@ from sqlalchemy import select
 from card_service.events.service import ingest_batch
 from card_service.orgunits.models import UnitKind
 from card_service.orgunits.service import create_unit
-from card_service.readers.models import ReaderMode
 from card_service.service_usage.counters import (
     end_session,
     open_sign_in,
@@ -26,6 +25,7 @@ from card_service.service_usage.errors import (
     SessionAlreadyEndedError,
 )
 from card_service.service_usage.models import CounterSession
+from reader_protocol.enrolment import ReaderMode
 from reader_protocol.events import TapKind
 from tests.card_service.events.factories import batch, make_reader, tap
 from tests.card_service.service_usage.conftest import MORNING
