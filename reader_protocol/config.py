@@ -28,24 +28,34 @@ class TimeWindow(BaseModel):
     end: time  # exclusive; end <= start means the window runs past midnight
 
 
+class RuleMember(BaseModel):
+    """A holder in a rule, for the days (local, inclusive) their membership runs."""
+
+    model_config = STRICT
+
+    holder_id: uuid.UUID
+    valid_from: date | None = None
+    valid_until: date | None = None
+
+
 class AccessRule(BaseModel):
     """Holders who may pass this reader inside these windows."""
 
     model_config = STRICT
 
     name: str
-    holder_ids: list[uuid.UUID]
+    members: list[RuleMember]
     windows: list[TimeWindow]
     closed_on_holidays: bool = True
 
 
-class HolderValidity(BaseModel):
+class HolderInfo(BaseModel):
+    """What the reader shows on its display for a holder."""
+
     model_config = STRICT
 
     holder_id: uuid.UUID
     display_name: str
-    valid_from: date | None = None
-    valid_until: date | None = None  # inclusive
 
 
 class ReaderConfig(BaseModel):
@@ -62,5 +72,5 @@ class ReaderConfig(BaseModel):
     debounce_seconds: int = Field(ge=0)
     door_release_seconds: float = Field(gt=0, le=30)
     rules: list[AccessRule]
-    holders: list[HolderValidity]
+    holders: list[HolderInfo]
     holidays: list[date] = Field(description="Days (local) on which holiday rules close doors")

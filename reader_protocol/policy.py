@@ -13,13 +13,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from reader_protocol.config import AccessRule, HolderValidity, ReaderConfig, TimeWindow
+from reader_protocol.config import AccessRule, ReaderConfig, RuleMember, TimeWindow
 
 GRANTED = "ok"
 DENY_UNKNOWN_HOLDER = "holder_not_allowed_here"
 DENY_NOT_YET_VALID = "holder_not_yet_valid"
 DENY_EXPIRED = "holder_validity_ended"
-DENY_NO_RULE = "no_rule_for_holder"
 DENY_OUTSIDE_HOURS = "outside_allowed_hours"
 DENY_HOLIDAY = "closed_on_holiday"
 
@@ -44,38 +43,35 @@ def window_contains(window: TimeWindow, weekday: int, moment: time) -> bool:
 
 
 class CompiledPolicy:
-    """A configuration indexed for taps: holder -> rules, holidays as a set."""
+    """A configuration indexed for taps: holder -> (rule, membership), holidays as a set."""
 
     def __init__(self, config: ReaderConfig) -> None:
         self.config = config
         self._zone = ZoneInfo(config.timezone)
-        self._holders: dict[uuid.UUID, HolderValidity] = {h.holder_id: h for h in config.holders}
-        self._rules: dict[uuid.UUID, list[AccessRule]] = defaultdict(list)
+        self._names = {h.holder_id: h.display_name for h in config.holders}
+        self._rules: dict[uuid.UUID, list[tuple[AccessRule, RuleMember]]] = defaultdict(list)
         for rule in config.rules:
-            for holder_id in rule.holder_ids:
-                self._rules[holder_id].append(rule)
+            for member in rule.members:
+                self._rules[member.holder_id].append((rule, member))
         self._holidays = frozenset(config.holidays)
 
     def holder_name(self, holder_id: uuid.UUID) -> str | None:
-        holder = self._holders.get(holder_id)
-        return holder.display_name if holder else None
+        return self._names.get(holder_id)
 
     def evaluate(self, holder_id: uuid.UUID, at: datetime) -> PolicyDecision:
         local = at.astimezone(self._zone)
-        holder = self._holders.get(holder_id)
-        if holder is None:
-            return PolicyDecision(False, DENY_UNKNOWN_HOLDER)
-        name = holder.display_name
+        name = self._names.get(holder_id)
+        entries = self._rules.get(holder_id)
+        if not entries:
+            return PolicyDecision(False, DENY_UNKNOWN_HOLDER, holder_name=name)
         today = local.date()
-        if holder.valid_from is not None and today < holder.valid_from:
-            return PolicyDecision(False, DENY_NOT_YET_VALID, holder_name=name)
-        if holder.valid_until is not None and today > holder.valid_until:
-            return PolicyDecision(False, DENY_EXPIRED, holder_name=name)
-        rules = self._rules.get(holder_id, [])
-        if not rules:
-            return PolicyDecision(False, DENY_NO_RULE, holder_name=name)
+        current = [(rule, m) for rule, m in entries if _member_on(m, today)]
+        if not current:
+            started = any(m.valid_from is None or m.valid_from <= today for _, m in entries)
+            reason = DENY_EXPIRED if started else DENY_NOT_YET_VALID
+            return PolicyDecision(False, reason, holder_name=name)
         reason = DENY_OUTSIDE_HOURS
-        for rule in rules:
+        for rule, _member in current:
             for window in rule.windows:
                 if not window_contains(window, local.weekday(), local.time()):
                     continue
@@ -84,6 +80,12 @@ class CompiledPolicy:
                     continue
                 return PolicyDecision(True, GRANTED, rule=rule.name, holder_name=name)
         return PolicyDecision(False, reason, holder_name=name)
+
+
+def _member_on(member: RuleMember, day: date) -> bool:
+    if member.valid_from is not None and day < member.valid_from:
+        return False
+    return member.valid_until is None or day <= member.valid_until
 
 
 def _window_day(window: TimeWindow, local: datetime) -> date:

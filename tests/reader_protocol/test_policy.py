@@ -7,13 +7,20 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
-from reader_protocol.config import AccessRule, HolderValidity, ReaderConfig, TimeWindow
+from reader_protocol.config import (
+    AccessRule,
+    HolderInfo,
+    ReaderConfig,
+    RuleMember,
+    TimeWindow,
+)
 from reader_protocol.enrolment import ReaderMode
 from reader_protocol.policy import CompiledPolicy, window_contains
 
 AN = uuid.UUID(int=1)
 BINH = uuid.UUID(int=2)
 GUARD = uuid.UUID(int=3)
+NEWCOMER = uuid.UUID(int=4)
 OFFICE_HOURS = [TimeWindow(weekday=d, start=time(7, 0), end=time(18, 0)) for d in range(5)]
 NIGHTS = [TimeWindow(weekday=d, start=time(22, 0), end=time(6, 0)) for d in range(7)]
 
@@ -61,6 +68,9 @@ def _local(*args) -> datetime:
         (AN, _local(2026, 11, 28, 9, 0), False, "outside_allowed_hours"),  # Saturday
         (AN, _local(2026, 9, 2, 9, 0), False, "closed_on_holiday"),  # National Day
         (BINH, _local(2026, 12, 1, 9, 0), False, "holder_validity_ended"),
+        (BINH, _local(2026, 11, 30, 9, 0), True, "ok"),  # the last day is included
+        (NEWCOMER, _local(2026, 11, 30, 9, 0), False, "holder_not_yet_valid"),
+        (NEWCOMER, _local(2026, 12, 1, 9, 0), True, "ok"),
         (GUARD, _local(2026, 11, 24, 23, 30), True, "ok"),
         (GUARD, _local(2026, 11, 25, 5, 59), True, "ok"),  # overnight, next morning
         (GUARD, _local(2026, 11, 25, 6, 0), False, "outside_allowed_hours"),
@@ -81,7 +91,7 @@ def test_a_utc_evening_is_the_next_local_morning() -> None:
 
 def test_an_empty_rule_set_denies_everyone() -> None:
     decision = CompiledPolicy(_config(rules=[])).evaluate(AN, _local(2026, 11, 24, 8, 0))
-    assert (decision.granted, decision.reason) == (False, "no_rule_for_holder")
+    assert (decision.granted, decision.reason) == (False, "holder_not_allowed_here")
 
 
 def test_overnight_window_boundaries() -> None:
