@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -37,15 +38,27 @@ def _config(**changes) -> ReaderConfig:
         "debounce_seconds": 5,
         "door_release_seconds": 3,
         "rules": [
-            AccessRule(name="Giờ hành chính", holder_ids=[AN, BINH], windows=OFFICE_HOURS),
-            AccessRule(name="Ca đêm", holder_ids=[GUARD], windows=NIGHTS, closed_on_holidays=False),
+            AccessRule(
+                name="Giờ hành chính",
+                members=[
+                    RuleMember(holder_id=AN),
+                    RuleMember(holder_id=BINH, valid_until=date(2026, 11, 30)),
+                    RuleMember(holder_id=NEWCOMER, valid_from=date(2026, 12, 1)),
+                ],
+                windows=OFFICE_HOURS,
+            ),
+            AccessRule(
+                name="Ca đêm",
+                members=[RuleMember(holder_id=GUARD)],
+                windows=NIGHTS,
+                closed_on_holidays=False,
+            ),
         ],
         "holders": [
-            HolderValidity(holder_id=AN, display_name="Nguyễn Văn An"),
-            HolderValidity(
-                holder_id=BINH, display_name="Trần Thị Bình", valid_until=date(2026, 11, 30)
-            ),
-            HolderValidity(holder_id=GUARD, display_name="Lê Bảo Vệ"),
+            HolderInfo(holder_id=AN, display_name="Nguyễn Văn An"),
+            HolderInfo(holder_id=BINH, display_name="Trần Thị Bình"),
+            HolderInfo(holder_id=GUARD, display_name="Lê Bảo Vệ"),
+            HolderInfo(holder_id=NEWCOMER, display_name="Phạm Mới"),
         ],
         "holidays": [date(2026, 9, 2)],
     }
@@ -53,11 +66,10 @@ def _config(**changes) -> ReaderConfig:
     return ReaderConfig(**fields)
 
 
-def _local(*args) -> datetime:
+def _local(year: int, month: int, day: int, hour: int, minute: int) -> datetime:
     """Huế local time (UTC+7) as an aware UTC datetime."""
-    from zoneinfo import ZoneInfo
-
-    return datetime(*args, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")).astimezone(UTC)
+    zone = ZoneInfo("Asia/Ho_Chi_Minh")
+    return datetime(year, month, day, hour, minute, tzinfo=zone).astimezone(UTC)
 
 
 @pytest.mark.parametrize(
