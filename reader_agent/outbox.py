@@ -180,6 +180,8 @@ class Outbox:
 
     def pending(self, limit: int = 500) -> list[TapEvent]:
         """The oldest events not yet accepted by the service, in sequence order."""
+        if limit < 1:
+            raise ValueError("ask for at least one event")
         with self._reading() as db:
             rows = db.execute(
                 f"SELECT {_COLUMNS} FROM tap_events WHERE state = 'pending' "  # noqa: S608

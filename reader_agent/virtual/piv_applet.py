@@ -219,11 +219,7 @@ class PivApplet:
         if command.p1 != 0 or command.p2 not in _SLOTS:
             raise Refusal(SW.INCORRECT_P1P2)
         self._require_management()
-        mechanism = require(_parse(command.data), _TAG_MECHANISM).children()
-        algorithm_id = require(mechanism, _TAG_MECHANISM_ALGORITHM).value
-        if len(algorithm_id) != 1 or algorithm_id[0] not in CURVES:
-            raise Refusal(SW.WRONG_DATA)
-        algorithm = Algorithm(algorithm_id[0])
+        algorithm = _requested_algorithm(command.data)
         private_key = self._generate_key(CURVES[algorithm].curve)
         self.state.keys[Slot(command.p2)] = StoredKey.from_private_key(algorithm, private_key)
         self._save()
@@ -255,8 +251,20 @@ def _parse(data: bytes) -> list[Tlv]:
 def _object_id(tag: bytes) -> int:
     """The object a 5C tag list names: 7E, or one of the 5FC1xx objects."""
     if tag != _DISCOVERY_TAG and not (len(tag) == 3 and tag.startswith(_DATA_OBJECT_PREFIX)):  # noqa: PLR2004
-        raise Refusal(SW.INCORRECT_P1P2 if not tag else SW.WRONG_DATA)
+        raise Refusal(SW.WRONG_DATA)
     return int.from_bytes(tag, "big")
+
+
+def _requested_algorithm(data: bytes) -> Algorithm:
+    """The algorithm in GENERATE's control reference template AC { 80 <id> }."""
+    try:
+        mechanism = require(parse_all(data), _TAG_MECHANISM).children()
+        algorithm_id = require(mechanism, _TAG_MECHANISM_ALGORITHM).value
+    except MalformedResponseError as exc:
+        raise Refusal(SW.WRONG_DATA) from exc
+    if len(algorithm_id) != 1 or algorithm_id[0] not in CURVES:
+        raise Refusal(SW.WRONG_DATA)
+    return Algorithm(algorithm_id[0])
 
 
 def _two_references(data: bytes) -> tuple[bytes, bytes]:

@@ -59,6 +59,11 @@ def test_append_numbers_events_in_order_and_pending_returns_them(outbox: Outbox)
     assert [e.draft for e in pending] == drafts[:3]
 
 
+def test_pending_needs_a_positive_limit(outbox: Outbox) -> None:
+    with pytest.raises(ValueError, match="at least one"):
+        outbox.pending(0)
+
+
 def test_sent_events_leave_pending_and_numbers_are_never_reused(outbox: Outbox) -> None:
     first, second = _draft(salt=1), _draft(salt=2)
     outbox.append(first)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from reader_agent.iso7816.apdu import CommandApdu
 from reader_agent.iso7816.tlv import encode_tlv, parse_one
 from reader_agent.piv.constants import PIV_AID
 from reader_agent.piv.management import DEFAULT_MANAGEMENT_KEY
@@ -172,6 +175,7 @@ def test_generate_refuses_unknown_algorithms_and_slots(card: Card) -> None:
     card.authenticate_management_key()
     assert card.sw("0047009E05AC0380010700") == "6A80"  # RSA 2048: not on this card
     assert card.sw("0047009B05AC0380011100") == "6A86"  # 9B is not an asymmetric slot
+    assert card.sw("0047009E00") == "6A80"  # no control reference template (found by fuzzing)
     answer = card.send("0047009E05AC0380011100")
     assert answer.startswith("7F494386410" + "4")
     assert answer.endswith("9000")
@@ -256,3 +260,86 @@ def test_an_internal_fault_answers_6f00(card: Card, monkeypatch: pytest.MonkeyPa
 
     monkeypatch.setitem(card.card._handlers, 0xCB, explode)
     assert card.sw(GET_CHUID) == "6F00"
+
+
+INSTRUCTIONS = [0x20, 0x24, 0x2C, 0x47, 0x87, 0xA4, 0xC0, 0xCB, 0xDB, 0xFD, 0x00]
+HEADERS = [
+    (0xCB, 0x3F, 0xFF),
+    (0xDB, 0x3F, 0xFF),
+    (0x20, 0x00, 0x80),
+    (0x24, 0x00, 0x81),
+    (0x2C, 0x00, 0x80),
+    (0x47, 0x00, 0x9E),
+    (0x87, 0x11, 0x9E),
+    (0x87, 0x03, 0x9B),
+    (0xA4, 0x04, 0x00),
+]
+P1P2 = [(0x3F, 0xFF), (0x00, 0x80), (0x00, 0x81), (0x11, 0x9E), (0x03, 0x9B), (0x00, 0x9E)]
+command_data = st.one_of(
+    st.binary(max_size=40),
+    st.builds(  # a template cut short: lengths that claim more than there is
+        lambda tag, value, cut: encode_tlv(tag, value)[: max(1, cut)],
+        st.sampled_from([0x7C, 0xAC, 0x5C, 0x53]),
+        st.binary(min_size=1, max_size=40),
+        st.integers(1, 40),
+    ),
+    st.builds(
+        lambda outer, inner, value: encode_tlv(outer, encode_tlv(inner, value)),
+        st.sampled_from([0x7C, 0xAC, 0x5C, 0x53]),
+        st.sampled_from([0x80, 0x81, 0x82, 0x85, 0x5C]),
+        st.binary(max_size=40),
+    ),
+    st.builds(
+        lambda tag, value: encode_tlv(0x5C, tag) + encode_tlv(0x53, value),
+        st.sampled_from([b"\x5f\xc1\x02", b"\x7e", b"\x5f\xc1\x01", b""]),
+        st.binary(max_size=40),
+    ),
+)
+commands = st.one_of(
+    st.builds(
+        lambda cla, ins, p1p2, data, le: CommandApdu(cla, ins, p1p2[0], p1p2[1], data, le).encode(),
+        st.sampled_from([0x00, 0x00, 0x10, 0x80]),
+        st.sampled_from(INSTRUCTIONS),
+        # The parameters each instruction expects come up often; any others too.
+        st.sampled_from(P1P2) | st.tuples(st.integers(0, 255), st.integers(0, 255)),
+        command_data,
+        st.none() | st.integers(1, 256),
+    ),
+    st.binary(max_size=12),
+)
+
+
+def _fresh_card(*, administrator: bool) -> Card:
+    card = Card()
+    assert card.sw(SELECT) == "9000"
+    if administrator:
+        card.authenticate_management_key()
+    return card
+
+
+def _assert_answered(answer: bytes, apdu: bytes) -> None:
+    assert len(answer) >= 2
+    assert answer[-2:] != b"\x6f\x00", f"internal failure on {apdu.hex()}"
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(commands, max_size=12), st.booleans())
+def test_no_command_sequence_makes_the_card_fail_internally(
+    script: list[bytes], as_administrator: bool
+) -> None:
+    card = _fresh_card(administrator=as_administrator)
+    for apdu in script:
+        _assert_answered(card.card.process_apdu(apdu), apdu)
+
+
+@pytest.mark.parametrize(("ins", "p1", "p2"), HEADERS)
+@settings(max_examples=100, deadline=None)
+@given(st.lists(command_data, min_size=1, max_size=4), st.booleans(), st.booleans())
+def test_every_instruction_survives_any_data(
+    ins: int, p1: int, p2: int, payloads: list[bytes], as_administrator: bool, chained: bool
+) -> None:
+    card = _fresh_card(administrator=as_administrator)
+    for data in payloads:
+        cla = 0x10 if chained and data is not payloads[-1] else 0x00
+        apdu = CommandApdu(cla, ins, p1, p2, data, le=256 if ins != 0x20 else None).encode()
+        _assert_answered(card.card.process_apdu(apdu), apdu)
