@@ -142,7 +142,7 @@ def parse(der: bytes) -> RawCardCertificate:
     card_id_text = der[position : position + _UUID_TEXT]
     card_id = _uuid(card_id_text, "subject serialNumber")
     position += _UUID_TEXT
-    if not der.startswith(_SPKI_PREFIX, position) or der[position + len(_SPKI_PREFIX)] != 0x04:  # noqa: PLR2004
+    if not der.startswith(_SPKI_PREFIX + b"\x04", position):
         _, spki_end = _tlv(der, position, 0x30)
         raise NotOurKeyError(der[position:spki_end])
     spki = der[position : position + len(_SPKI_PREFIX) + _POINT_BYTES]
@@ -178,7 +178,7 @@ def _outer(der: bytes) -> tuple[bytes, int, int, bytes]:
     if not der.startswith(ECDSA_SHA256_ALGORITHM, tbs_end):
         raise ProfileViolationError("signatureAlgorithm", "must be ecdsa-with-SHA256")
     signature_start, signature_end = _tlv(der, tbs_end + len(ECDSA_SHA256_ALGORITHM), 0x03)
-    if signature_end != end or der[signature_start] != 0:
+    if signature_end != end or der[signature_start : signature_start + 1] != b"\x00":
         raise MalformedInputError("DER: bad signature BIT STRING")
     return der[start:tbs_end], tbs_value, tbs_end, der[signature_start + 1 : signature_end]
 

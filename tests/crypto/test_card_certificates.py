@@ -10,7 +10,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, ExtensionOID, NameOID
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from crypto.card_certificates import (
@@ -281,3 +281,13 @@ def test_any_single_byte_change_is_refused_or_parses_to_other_facts(data):
     except MalformedInputError:
         return
     assert after.fingerprint != before.fingerprint
+
+
+@settings(max_examples=300, deadline=None)
+@given(cut=st.integers(min_value=0, max_value=len(FIXED_CARD.der) - 1), tail=st.binary(max_size=8))
+def test_a_truncated_certificate_with_any_tail_is_malformed(cut, tail):
+    data = FIXED_CARD.der[:cut] + tail
+    # A tail as long as the cut is a substitution (tested above), not a truncation.
+    assume(len(data) != len(FIXED_CARD.der))
+    with pytest.raises(MalformedInputError):
+        parse_card_certificate(data)
