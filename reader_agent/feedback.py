@@ -32,6 +32,12 @@ DENIAL_REASONS_VI: dict[str, str] = {
     "issuer_unknown": "thẻ do đơn vị không được tin cậy cấp",
     "not_permitted": "không có quyền vào cửa này",
     "outside_schedule": "ngoài khung giờ được phép",
+    # reader_protocol.policy
+    "holder_not_allowed_here": "không có quyền vào cửa này",
+    "holder_not_yet_valid": "quyền vào chưa có hiệu lực",
+    "holder_validity_ended": "quyền vào đã hết hạn",
+    "outside_allowed_hours": "ngoài khung giờ được phép",
+    "closed_on_holiday": "hôm nay là ngày nghỉ lễ",
     "pin_required": "cần nhập mã PIN",
     "pin_incorrect": "mã PIN không đúng",
     "pin_blocked": "mã PIN đã bị khóa",

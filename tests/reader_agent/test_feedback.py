@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 import pytest
 
 from reader_agent.feedback import ConsoleFeedback, InMemoryFeedback, TapOutcome, describe
+from reader_protocol import policy
 from reader_protocol.events import Decision
 
 # 01:02:03 UTC is 08:02:03 in Huế (UTC+7, no daylight saving).
@@ -50,3 +51,11 @@ def test_in_memory_feedback_keeps_outcomes_and_lines() -> None:
     feedback.show(outcome)
     assert feedback.outcomes == [outcome]
     assert feedback.lines[0].endswith("Từ chối: mã PIN không đúng")
+
+
+def test_every_policy_denial_has_vietnamese_words() -> None:
+    codes = [value for name, value in vars(policy).items() if name.startswith("DENY_")]
+    assert codes
+    for code in codes:
+        line = describe(TapOutcome(Decision.DENIED, code, AT, "Võ Thị Lan"))
+        assert "mã lỗi" not in line, code
