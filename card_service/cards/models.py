@@ -55,6 +55,7 @@ class Card(Base):
     issuer_key_id: Mapped[str | None] = mapped_column(String(64))
     certificate_serial: Mapped[str | None] = mapped_column(String(64), unique=True)
     certificate_fingerprint: Mapped[bytes | None] = mapped_column(LargeBinary(32), unique=True)
+    certificate_der: Mapped[bytes | None] = mapped_column(LargeBinary)
     replaced_by_id: Mapped[uuid.UUID | None] = mapped_column(
         UUID, ForeignKey("cards.id", ondelete="RESTRICT")
     )
