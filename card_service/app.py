@@ -13,6 +13,8 @@ from fastapi import APIRouter, FastAPI
 
 from card_service import __doc__ as service_doc
 from card_service import maintenance
+from card_service.access.context import AccessContext
+from card_service.access.routes import router as access_router
 from card_service.attendance.routes import router as attendance_router
 from card_service.audit.context import AuditContext
 from card_service.audit.routes import router as audit_router
@@ -25,13 +27,21 @@ from card_service.events.partitions import ensure_monthly_partitions
 from card_service.events.routes import router as events_router
 from card_service.health.routes import router as health_router
 from card_service.holders.routes import router as holders_router
+from card_service.issuance.routes import router as issuance_router
 from card_service.keystore import custody_from_settings
 from card_service.limits import RequestSizeLimit
 from card_service.orgunits.routes import router as units_router
 from card_service.pki.context import PkiContext
 from card_service.problems import Problem, install_problem_handlers
+from card_service.readers.routes import admin_router as readers_admin_router
+from card_service.readers.routes import reader_router
 from card_service.service_usage.routes import router as service_usage_router
 from card_service.settings import Settings
+from card_service.trust.feed import TrustFeed, database_loader
+from card_service.trust.routes import feed_router as trust_feed_router
+from card_service.trust.routes import router as trust_router
+from card_service.verification.routes import router as verification_router
+from card_service.verification.verifier import ServiceVerifier
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +60,13 @@ def api_router() -> APIRouter:
     router.include_router(events_router)
     router.include_router(attendance_router)
     router.include_router(service_usage_router)
+    router.include_router(readers_admin_router)
+    router.include_router(reader_router)
+    router.include_router(access_router)
+    router.include_router(trust_router)
+    router.include_router(trust_feed_router)
+    router.include_router(issuance_router)
+    router.include_router(verification_router)
     return router
 
 
@@ -60,6 +77,7 @@ def create_app(
     auth: AuthContext | None = None,
     audit: AuditContext | None = None,
     pki: PkiContext | None = None,
+    access: AccessContext | None = None,
     clock: Clock = system_clock,
     background_tasks: bool = True,
 ) -> FastAPI:
@@ -68,12 +86,14 @@ def create_app(
     known keys and a pinned clock, and switch the background tasks off."""
     db = database or Database.from_url(settings.effective_database_url)
     owns_database = database is None
-    if audit is None or pki is None:
+    if audit is None or pki is None or access is None:
         custody = custody_from_settings(settings)
         audit = audit or AuditContext.from_custody(
             custody, interval=timedelta(seconds=settings.audit_checkpoint_seconds)
         )
         pki = pki or PkiContext.from_settings(settings, custody)
+        access = access or AccessContext.from_settings(settings, custody)
+    trust_feed = TrustFeed(database_loader(db, clock))
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -88,6 +108,7 @@ def create_app(
             else None
         )
         yield
+        await trust_feed.close()
         if housekeeping is not None:
             housekeeping.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -108,6 +129,9 @@ def create_app(
     app.state.auth = auth or AuthContext.from_settings(settings)
     app.state.audit = audit
     app.state.pki = pki
+    app.state.access = access
+    app.state.verifier = ServiceVerifier()
+    app.state.trust_feed = trust_feed
     app.state.clock = clock
     install_problem_handlers(app)
     app.include_router(health_router)

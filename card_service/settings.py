@@ -70,6 +70,13 @@ class Settings(BaseSettings):
     crl_validity_hours: int = Field(default=24, ge=1, le=24 * 14)
     crl_refresh_hours: int = Field(default=6, ge=1, le=24 * 7)
     crl_delta_limit: int = Field(default=1000, ge=1)
+
+    # Reader defaults compiled into every reader's configuration (docs/reader-protocol.md).
+    reader_max_crl_age_hours: int = Field(
+        default=36, ge=1, le=24 * 30, description="Older revocation list: the door fails closed"
+    )
+    reader_debounce_seconds: int = Field(default=10, ge=0, le=3600)
+    reader_door_release_seconds: float = Field(default=3.0, gt=0, le=30)
     max_request_bytes: int = Field(default=1 << 20, ge=1024)
     max_upload_bytes: int = Field(default=10 << 20, ge=1024)
 

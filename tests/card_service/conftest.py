@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from card_service.access.context import CONFIG_KEY_NAME, AccessContext
 from card_service.app import create_app
 from card_service.audit.context import AuditContext
 from card_service.auth.context import AuthContext
@@ -19,7 +20,7 @@ from card_service.auth.signin import LockoutPolicy
 from card_service.auth.throttle import AttemptLimiter
 from card_service.auth.tokens import AccessTokens, TokenPolicy
 from card_service.db.engine import Database
-from card_service.keystore import FileKeyCustody
+from card_service.keystore import FileKeyCustody, get_or_create
 from card_service.orgunits.models import OrgUnit, UnitKind
 from card_service.orgunits.service import create_unit
 from card_service.pki.authorities import initialise
@@ -157,12 +158,23 @@ def pki(session: Session, pki_context: PkiContext, clock: FrozenClock) -> PkiCon
     return pki_context
 
 
+@pytest.fixture(scope="session")
+def access_context(custody: FileKeyCustody) -> AccessContext:
+    return AccessContext(
+        signer=get_or_create(custody, CONFIG_KEY_NAME),
+        max_crl_age_seconds=36 * 3600,
+        debounce_seconds=10,
+        door_release_seconds=3.0,
+    )
+
+
 @pytest.fixture
 def client(
     database: Database,
     auth_context: AuthContext,
     audit_context: AuditContext,
     pki_context: PkiContext,
+    access_context: AccessContext,
     clock: FrozenClock,
     app_settings: Settings,
 ) -> Iterator[TestClient]:
@@ -172,6 +184,7 @@ def client(
         auth=auth_context,
         audit=audit_context,
         pki=pki_context,
+        access=access_context,
         clock=clock,
         background_tasks=False,
     )

@@ -36,6 +36,7 @@ def certify(
     card.issuer_key_id = facts.issuer_key_id
     card.certificate_serial = serial_text(facts.serial)
     card.certificate_fingerprint = facts.fingerprint
+    card.certificate_der = der
     card.valid_from = facts.not_before
     card.valid_until = facts.not_after
     if state is not None:

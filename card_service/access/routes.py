@@ -1,0 +1,182 @@
+"""``/api/v1/access``: schedules, access groups, door groups and the rules joining them."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Response
+
+from card_service.access import service, versioning
+from card_service.access.compile import compile_config
+from card_service.access.context import AccessContext
+from card_service.access.models import AccessGroup, DoorGroup
+from card_service.access.schemas import (
+    AccessCheck,
+    DoorIn,
+    GroupIn,
+    GroupOut,
+    MemberIn,
+    MemberOut,
+    RuleIn,
+    RuleOut,
+    ScheduleIn,
+    ScheduleOut,
+)
+from card_service.auth.dependencies import requires
+from card_service.auth.principal import Principal
+from card_service.clock import Now
+from card_service.db.session import DbSession
+from card_service.problems import Problem
+from card_service.readers.routes import Access
+from card_service.readers.service import get_reader
+from reader_protocol.policy import CompiledPolicy
+
+router = APIRouter(prefix="/access", tags=["access policy"])
+Manager = Annotated[Principal, Depends(requires(*service.MANAGE_ROLES))]
+Viewer = Annotated[Principal, Depends(requires(*service.READ_ROLES))]
+ERRORS: dict[int | str, dict[str, object]] = {404: {"model": Problem}, 409: {"model": Problem}}
+
+
+@router.get("/schedules", response_model=list[ScheduleOut])
+def list_schedules(principal: Viewer, session: DbSession) -> list[ScheduleOut]:
+    return [ScheduleOut.model_validate(s) for s in service.list_schedules(session)]
+
+
+@router.post("/schedules", response_model=ScheduleOut, status_code=201, responses=ERRORS)
+def create_schedule(
+    body: ScheduleIn, principal: Manager, session: DbSession, now: Now
+) -> ScheduleOut:
+    return ScheduleOut.model_validate(service.create_schedule(session, principal, body, now=now))
+
+
+@router.put("/schedules/{schedule_id}", response_model=ScheduleOut, responses=ERRORS)
+def replace_schedule(
+    schedule_id: uuid.UUID, body: ScheduleIn, principal: Manager, session: DbSession, now: Now
+) -> ScheduleOut:
+    schedule = service.replace_schedule(session, principal, schedule_id, body, now=now)
+    return ScheduleOut.model_validate(schedule)
+
+
+@router.delete("/schedules/{schedule_id}", status_code=204, responses=ERRORS)
+def delete_schedule(
+    schedule_id: uuid.UUID, principal: Manager, session: DbSession, now: Now
+) -> Response:
+    service.delete_schedule(session, principal, schedule_id, now=now)
+    return Response(status_code=204)
+
+
+def _group_routes(path: str, model: type[AccessGroup] | type[DoorGroup]) -> None:
+    @router.get(f"/{path}", response_model=list[GroupOut], name=f"list_{path}")
+    def list_groups(principal: Viewer, session: DbSession) -> list[GroupOut]:
+        return [GroupOut.model_validate(g) for g in service.list_groups(session, principal, model)]
+
+    @router.post(
+        f"/{path}",
+        response_model=GroupOut,
+        status_code=201,
+        responses=ERRORS,
+        name=f"create_{path}",
+    )
+    def create_group(body: GroupIn, principal: Manager, session: DbSession, now: Now) -> GroupOut:
+        group = service.create_group(session, principal, model, body, now=now)
+        return GroupOut.model_validate(group)
+
+    @router.delete(
+        f"/{path}/{{group_id}}", status_code=204, responses=ERRORS, name=f"delete_{path}"
+    )
+    def delete_group(
+        group_id: uuid.UUID, principal: Manager, session: DbSession, now: Now
+    ) -> Response:
+        service.delete_group(session, principal, model, group_id, now=now)
+        return Response(status_code=204)
+
+
+_group_routes("groups", AccessGroup)
+_group_routes("door-groups", DoorGroup)
+
+
+@router.get("/groups/{group_id}/members", response_model=list[MemberOut], responses=ERRORS)
+def list_members(group_id: uuid.UUID, principal: Viewer, session: DbSession) -> list[MemberOut]:
+    return [MemberOut.model_validate(m) for m in service.list_members(session, principal, group_id)]
+
+
+@router.put("/groups/{group_id}/members", response_model=MemberOut, responses=ERRORS)
+def set_member(
+    group_id: uuid.UUID, body: MemberIn, principal: Manager, session: DbSession, now: Now
+) -> MemberOut:
+    """Add a holder, or change the validity of their membership."""
+    member = service.set_member(session, principal, group_id, body, now=now)
+    return MemberOut.model_validate(member)
+
+
+@router.delete("/groups/{group_id}/members/{holder_id}", status_code=204, responses=ERRORS)
+def remove_member(
+    group_id: uuid.UUID, holder_id: uuid.UUID, principal: Manager, session: DbSession, now: Now
+) -> Response:
+    service.remove_member(session, principal, group_id, holder_id, now=now)
+    return Response(status_code=204)
+
+
+@router.put("/door-groups/{door_group_id}/doors", status_code=204, responses=ERRORS)
+def add_door(
+    door_group_id: uuid.UUID, body: DoorIn, principal: Manager, session: DbSession, now: Now
+) -> Response:
+    service.add_door(session, principal, door_group_id, body.reader_id, now=now)
+    return Response(status_code=204)
+
+
+@router.delete("/door-groups/{door_group_id}/doors/{reader_id}", status_code=204, responses=ERRORS)
+def remove_door(
+    door_group_id: uuid.UUID,
+    reader_id: uuid.UUID,
+    principal: Manager,
+    session: DbSession,
+    now: Now,
+) -> Response:
+    service.remove_door(session, principal, door_group_id, reader_id, now=now)
+    return Response(status_code=204)
+
+
+@router.get("/rules", response_model=list[RuleOut])
+def list_rules(principal: Viewer, session: DbSession) -> list[RuleOut]:
+    return [RuleOut.model_validate(r) for r in service.list_rules(session)]
+
+
+@router.post("/rules", response_model=RuleOut, status_code=201, responses=ERRORS)
+def create_rule(body: RuleIn, principal: Manager, session: DbSession, now: Now) -> RuleOut:
+    return RuleOut.model_validate(service.create_rule(session, principal, body, now=now))
+
+
+@router.delete("/rules/{rule_id}", status_code=204, responses=ERRORS)
+def delete_rule(rule_id: uuid.UUID, principal: Manager, session: DbSession, now: Now) -> Response:
+    service.delete_rule(session, principal, rule_id, now=now)
+    return Response(status_code=204)
+
+
+@router.get("/check", response_model=AccessCheck, responses=ERRORS)
+def check_access(
+    holder_id: uuid.UUID,
+    reader_id: uuid.UUID,
+    principal: Viewer,
+    session: DbSession,
+    now: Now,
+    access: Access,
+    at: datetime | None = None,
+) -> AccessCheck:
+    """Would this holder pass this reader at ``at`` (default now)? The same evaluation
+    the reader makes offline, on the configuration it would download."""
+    reader = get_reader(session, principal, reader_id)
+    config = compile_config(session, access, reader, now=now)
+    decision = CompiledPolicy(config).evaluate(holder_id, at or now)
+    return AccessCheck(
+        granted=decision.granted,
+        reason=decision.reason,
+        rule=decision.rule,
+        holder_name=decision.holder_name,
+        policy_version=versioning.current_version(session),
+    )
+
+
+__all__ = ["AccessContext", "router"]

@@ -1,0 +1,1 @@
+"""Trust distribution: the signed trust bundle, CRLs and deltas, and a live change feed."""

@@ -1,0 +1,125 @@
+"""``/api/v1/trust``: public, signed trust material; ``/api/v1/reader/trust-events``:
+the change feed a connected reader follows (server-sent events)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import StreamingResponse
+
+from card_service.clock import Now
+from card_service.db.session import DbSession
+from card_service.pki.authorities import latest_trust_bundle, root_certificates
+from card_service.problems import Problem
+from card_service.readers.dependencies import CurrentReader
+from card_service.trust import service
+from card_service.trust.feed import TrustFeed
+from reader_protocol.trust import CHANGE_FEED_EVENT, TrustState
+
+router = APIRouter(prefix="/trust", tags=["trust"])
+feed_router = APIRouter(prefix="/reader", tags=["reader protocol"])
+
+DER_CRL = "application/pkix-crl"
+PEM = "application/x-pem-file"
+KEEPALIVE_SECONDS = 15.0
+NOT_FOUND: dict[int | str, dict[str, object]] = {404: {"model": Problem}}
+
+
+@router.get("/state", response_model=TrustState)
+def state(session: DbSession, now: Now) -> TrustState:
+    return service.trust_state(session, now=now)
+
+
+@router.get("/bundle", responses={200: {"content": {"application/json": {}}}})
+def trust_bundle(session: DbSession) -> Response:
+    """The newest signed trust bundle (verify it against the root certificates)."""
+    record = latest_trust_bundle(session)
+    return Response(
+        record.envelope,
+        media_type="application/json",
+        headers={"X-Trust-Bundle-Sequence": str(record.sequence)},
+    )
+
+
+@router.get("/roots", responses={200: {"content": {PEM: {}}}})
+def roots(session: DbSession) -> Response:
+    """Root certificates (PEM). Provision them out of band; this copy is for checking."""
+    pem = b"".join(
+        certificate.public_bytes(serialization.Encoding.PEM)
+        for certificate in root_certificates(session)
+    )
+    return Response(pem, media_type=PEM)
+
+
+@router.get("/crls/{issuer_key_id}.crl", responses={200: {"content": {DER_CRL: {}}}, **NOT_FOUND})
+def crl_der(issuer_key_id: str, session: DbSession) -> Response:
+    """The newest complete CRL of an issuing CA, DER."""
+    document = service.complete_crl(session, issuer_key_id)
+    return Response(
+        document.der, media_type=DER_CRL, headers={"X-CRL-Number": str(document.number)}
+    )
+
+
+@router.get("/crls/{issuer_key_id}.pem", responses={200: {"content": {PEM: {}}}, **NOT_FOUND})
+def crl_pem(issuer_key_id: str, session: DbSession) -> Response:
+    """The newest complete CRL of an issuing CA, PEM."""
+    document = service.complete_crl(session, issuer_key_id)
+    pem = x509.load_der_x509_crl(document.der).public_bytes(serialization.Encoding.PEM)
+    return Response(pem, media_type=PEM, headers={"X-CRL-Number": str(document.number)})
+
+
+@router.get(
+    "/crls/{issuer_key_id}/delta",
+    responses={200: {"content": {DER_CRL: {}}}, 204: {}, 409: {"model": Problem}, **NOT_FOUND},
+)
+def crl_delta(
+    issuer_key_id: str,
+    session: DbSession,
+    since: Annotated[int, Query(ge=0, description="The CRL number the reader holds")],
+) -> Response:
+    """What a reader holding number ``since`` needs: 204 when it is current, the newest
+    delta CRL when that applies to it, 409 ``delta_unavailable`` when it must fetch the
+    complete list."""
+    document = service.delta_since(session, issuer_key_id, since)
+    if document is None:
+        return Response(status_code=204)
+    return Response(
+        document.der, media_type=DER_CRL, headers={"X-CRL-Number": str(document.number)}
+    )
+
+
+@feed_router.get("/trust-events", responses={200: {"content": {"text/event-stream": {}}}})
+async def trust_events(request: Request, reader: CurrentReader) -> StreamingResponse:
+    """Server-sent events: one ``trust`` event now, and one whenever the trust bundle,
+    a CRL or the configuration changes. The reader then fetches what is newer."""
+    feed: TrustFeed = request.app.state.trust_feed
+    return StreamingResponse(
+        _events(request, feed),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+    )
+
+
+async def _events(request: Request, feed: TrustFeed) -> AsyncIterator[bytes]:
+    states = feed.subscribe()
+    pending: asyncio.Task[TrustState] | None = None
+    try:
+        while not await request.is_disconnected():
+            if pending is None:
+                pending = asyncio.ensure_future(anext(states))
+            done, _ = await asyncio.wait({pending}, timeout=KEEPALIVE_SECONDS)
+            if not done:
+                yield b": keep-alive\n\n"
+                continue
+            state = pending.result()
+            pending = None
+            yield f"event: {CHANGE_FEED_EVENT}\ndata: {state.model_dump_json()}\n\n".encode()
+    finally:
+        if pending is not None:
+            pending.cancel()
+        await states.aclose()
