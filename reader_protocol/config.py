@@ -70,7 +70,7 @@ class ReaderConfig(BaseModel):
     timezone: str = "Asia/Ho_Chi_Minh"
     max_crl_age_seconds: int = Field(ge=60, description="Older trust material: fail closed")
     debounce_seconds: int = Field(ge=0)
-    door_release_seconds: float = Field(gt=0, le=30)
+    door_release_ms: int = Field(gt=0, le=30_000, description="Relay pulse length")
     rules: list[AccessRule]
     holders: list[HolderInfo]
     holidays: list[date] = Field(description="Days (local) on which holiday rules close doors")

@@ -36,8 +36,14 @@ LOCAL_ZONE = "Asia/Ho_Chi_Minh"
 
 
 def compile_config(
-    session: Session, context: AccessContext, reader: Reader, *, now: datetime
+    session: Session,
+    context: AccessContext,
+    reader: Reader,
+    *,
+    now: datetime,
+    holidays_from: date | None = None,
 ) -> wire.ReaderConfig:
+    """The configuration as of ``now``; holidays from ``holidays_from`` (default today)."""
     version = versioning.current_version(session)
     rule_rows = session.execute(
         select(AccessRule, Schedule)
@@ -77,13 +83,13 @@ def compile_config(
         timezone=LOCAL_ZONE,
         max_crl_age_seconds=context.max_crl_age_seconds,
         debounce_seconds=context.debounce_seconds,
-        door_release_seconds=context.door_release_seconds,
+        door_release_ms=context.door_release_ms,
         rules=rules,
         holders=[
             wire.HolderInfo(holder_id=holder_id, display_name=names[holder_id])
             for holder_id in sorted(names)
         ],
-        holidays=_holidays(session, reader, today, context.holiday_horizon_days),
+        holidays=_holidays(session, reader, holidays_from or today, context.holiday_horizon_days),
     )
 
 

@@ -20,7 +20,7 @@ class AccessContext:
     signer: Signer
     max_crl_age_seconds: int
     debounce_seconds: int
-    door_release_seconds: float
+    door_release_ms: int
     holiday_horizon_days: int = 400
     # (reader, policy version) -> signed document: compiled once per change, not per fetch.
     _cache: OrderedDict[tuple[uuid.UUID, int], bytes] = field(default_factory=OrderedDict)
@@ -32,7 +32,7 @@ class AccessContext:
             signer=get_or_create(custody, CONFIG_KEY_NAME),
             max_crl_age_seconds=settings.reader_max_crl_age_hours * 3600,
             debounce_seconds=settings.reader_debounce_seconds,
-            door_release_seconds=settings.reader_door_release_seconds,
+            door_release_ms=round(settings.reader_door_release_seconds * 1000),
         )
 
     def cached(self, key: tuple[uuid.UUID, int]) -> bytes | None:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from zoneinfo import ZoneInfo
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response
 
 from card_service.access import service, versioning
-from card_service.access.compile import compile_config
+from card_service.access.compile import LOCAL_ZONE, compile_config
 from card_service.access.context import AccessContext
 from card_service.access.models import AccessGroup, DoorGroup
 from card_service.access.schemas import (
@@ -168,8 +169,10 @@ def check_access(
     """Would this holder pass this reader at ``at`` (default now)? The same evaluation
     the reader makes offline, on the configuration it would download."""
     reader = get_reader(session, principal, reader_id)
-    config = compile_config(session, access, reader, now=now)
-    decision = CompiledPolicy(config).evaluate(holder_id, at or now)
+    moment = at or now
+    local_day = moment.astimezone(ZoneInfo(LOCAL_ZONE)).date()
+    config = compile_config(session, access, reader, now=now, holidays_from=local_day)
+    decision = CompiledPolicy(config).evaluate(holder_id, moment)
     return AccessCheck(
         granted=decision.granted,
         reason=decision.reason,

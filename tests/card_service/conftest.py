@@ -164,7 +164,7 @@ def access_context(custody: FileKeyCustody) -> AccessContext:
         signer=get_or_create(custody, CONFIG_KEY_NAME),
         max_crl_age_seconds=36 * 3600,
         debounce_seconds=10,
-        door_release_seconds=3.0,
+        door_release_ms=3000,
     )
 
 

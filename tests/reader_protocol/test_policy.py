@@ -36,7 +36,7 @@ def _config(**changes) -> ReaderConfig:
         "issued_at": datetime(2026, 11, 1, tzinfo=UTC),
         "max_crl_age_seconds": 86400,
         "debounce_seconds": 5,
-        "door_release_seconds": 3,
+        "door_release_ms": 3000,
         "rules": [
             AccessRule(
                 name="Giờ hành chính",
