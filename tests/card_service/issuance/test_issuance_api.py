@@ -134,7 +134,7 @@ def test_interrupted_after_certification_can_be_resumed(
     client, as_user, station, requested_card, clock
 ) -> None:
     card_key = CardKey()
-    started, _ = _issue(client, station, clock, requested_card, card_key)
+    _issue(client, station, clock, requested_card, card_key)
     # The station crashed before writing the card. Beginning again resumes:
     resumed = _post(client, station, clock, "/begin", {"card_id": requested_card["id"]}).json()
     assert resumed["certificate"] is not None  # write this one if the card still has the key
