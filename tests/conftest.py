@@ -7,7 +7,7 @@ twice: on SQLite and on PostgreSQL (a database created for this run and dropped 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -140,6 +140,13 @@ def pcscd() -> None:
 
 _passed: Counter[str] = Counter()
 _skipped: Counter[str] = Counter()
+_measured: list[str] = []
+
+
+@pytest.fixture
+def report_measurement() -> Callable[[str], None]:
+    """Record a figure a test measured; the terminal summary lists them all."""
+    return _measured.append
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
@@ -158,6 +165,8 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         for marker in REQUIRED_IN_CI
     ]
     terminalreporter.write_line("real services -- " + "; ".join(parts))
+    for line in _measured:
+        terminalreporter.write_line(f"measured -- {line}")
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
