@@ -28,6 +28,8 @@ def person_days(
         select(AttendanceDay)
         .where(AttendanceDay.holder_id == holder.id, AttendanceDay.day.between(first, last))
         .order_by(AttendanceDay.day)
+        # Roll-ups are rewritten by bulk statements; never trust a copy in the session.
+        .execution_options(populate_existing=True)
     )
     corrections = session.scalars(
         select(AttendanceCorrection)

@@ -10,11 +10,12 @@ never waits for a recomputation (docs/attendance.md, "Roll-ups").
 from __future__ import annotations
 
 import uuid
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, delete, func, insert, select, tuple_
+from sqlalchemy import Select, delete, func, insert, select, text, tuple_
 from sqlalchemy.orm import Session
 
 from card_service.attendance.calendar import WorkCalendar
@@ -40,6 +41,7 @@ from card_service.attendance.sources import (
     taps_by_holder,
     unit_schedules,
 )
+from card_service.events.sql import array_literal, is_postgresql
 
 CHUNK = 500  # holders computed per round trip set
 
@@ -52,9 +54,25 @@ def days_between(first: date, last: date) -> list[date]:
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
+_DELETE_PAIRS = text(
+    "DELETE FROM attendance_days a "
+    "USING unnest(CAST(:holders AS uuid[]), CAST(:days AS date[])) AS k(holder_id, day) "
+    "WHERE a.holder_id = k.holder_id AND a.day = k.day"
+)
+
+
 def invalidate(session: Session, keys: Iterable[tuple[uuid.UUID, date]]) -> None:
     """Forget the roll-ups of these (holder, day) pairs; they are recomputed on read."""
-    unique = sorted(set(keys))
+    unique = list(set(keys))
+    if not unique:
+        return
+    if is_postgresql(session):
+        # Two array parameters instead of thousands of placeholders (events/sql.py).
+        holders, days = zip(*unique, strict=True)
+        session.execute(
+            _DELETE_PAIRS, {"holders": array_literal(holders), "days": array_literal(days)}
+        )
+        return
     for start in range(0, len(unique), CHUNK):
         part = unique[start : start + CHUNK]
         session.execute(
@@ -150,8 +168,27 @@ def recompute(
             AttendanceDay.holder_id.in_(ids), AttendanceDay.day.between(first, last)
         )
     )
-    if rows:
+    _store(session, rows)
+
+
+_DAY_COLUMNS = [column.name for column in AttendanceDay.__table__.columns]
+
+
+def _store(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Write computed days: COPY on PostgreSQL (a month of a big unit is a million rows),
+    a Core executemany elsewhere."""
+    if not rows:
+        return
+    if not is_postgresql(session):
         session.execute(insert(AttendanceDay), rows)
+        return
+    raw = session.connection().connection.driver_connection
+    if raw is None:
+        raise RuntimeError("no live database connection")
+    statement = f"COPY attendance_days ({', '.join(_DAY_COLUMNS)}) FROM STDIN"
+    with raw.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row([row[column] for column in _DAY_COLUMNS])
 
 
 def split_by_day(
@@ -161,10 +198,9 @@ def split_by_day(
     starts = [window_start(plan.day, spec.day_boundary_minute) for plan, spec in plans]
     buckets: list[list[Tap]] = [[] for _ in plans[:-1]]
     for tap in taps:
-        for index in range(len(buckets)):
-            if starts[index] <= tap.at < starts[index + 1]:
-                buckets[index].append(tap)
-                break
+        index = bisect_right(starts, tap.at) - 1
+        if 0 <= index < len(buckets):
+            buckets[index].append(tap)
     return buckets
 
 

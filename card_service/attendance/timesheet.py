@@ -4,63 +4,20 @@ from __future__ import annotations
 
 import calendar as gregorian
 import uuid
-from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Any
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import String, select, type_coerce
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from card_service.attendance.kinds import DayStatus, LeaveType
-from card_service.attendance.models import AttendanceDay
-from card_service.attendance.rollup import ensure_computed
+from card_service.attendance.month_sql import MonthFigures, month_figures
+from card_service.attendance.rollup import CHUNK, recompute, today
 from card_service.attendance.scope import staff_in_unit
+from card_service.attendance.timesheet_codes import LEGEND, DayFigures, day_code
 from card_service.holders.models import Holder
 from card_service.orgunits.models import OrgUnit
 
-# The symbols of a Vietnamese timesheet, one per day cell.
-LEAVE_CODES = {
-    LeaveType.ANNUAL: "P",  # nghỉ phép
-    LeaveType.SICK: "Ô",  # ốm
-    LeaveType.MATERNITY: "TS",  # thai sản
-    LeaveType.BUSINESS_TRIP: "CT",  # công tác
-    LeaveType.UNPAID: "KL",  # không lương
-    LeaveType.OTHER: "R",  # việc riêng
-}
-LEGEND = {
-    "X": "Có mặt (đủ công)",
-    "KR": "Thiếu chấm ra hoặc chấm vào",
-    "V": "Vắng không lý do",
-    "L": "Nghỉ lễ, Tết",
-    "T": "Làm thêm ngày nghỉ",
-    "": "Ngày nghỉ hằng tuần hoặc chưa đến",
-    **{code: f"Nghỉ: {leave.value}" for leave, code in LEAVE_CODES.items()},
-}
-
-
-@dataclass(frozen=True)
-class DayFigures:
-    status: str
-    kind: str
-    leave_type: str | None
-    worked: int
-    late: int
-    early: int
-    overtime: int
-    missing_checkout: bool
-
-
-def day_code(figures: DayFigures) -> str:
-    if figures.status == DayStatus.LEAVE and figures.leave_type is not None:
-        return LEAVE_CODES[LeaveType(figures.leave_type)]
-    if figures.status == DayStatus.PRESENT:
-        return "X" if figures.kind in ("workday", "compensatory_workday") else "T"
-    if figures.status == DayStatus.INCOMPLETE:
-        return "KR"
-    if figures.status == DayStatus.ABSENT:
-        return "V"
-    return "L" if figures.kind == "holiday" else ""
+__all__ = ["LEGEND", "DayFigures", "Timesheet", "TimesheetRow", "day_code", "monthly_timesheet"]
 
 
 @dataclass(frozen=True)
@@ -98,86 +55,59 @@ def month_days(year: int, month: int) -> tuple[date, ...]:
     return tuple(date(year, month, day) for day in range(1, count + 1))
 
 
+EMPTY = MonthFigures(0, {}, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+
+
 def monthly_timesheet(
     session: Session, unit: OrgUnit, year: int, month: int, *, now: datetime
 ) -> Timesheet:
-    """Every staff member of ``unit`` (and below) with one cell per day and the totals."""
+    """Every staff member of ``unit`` (and below) with one cell per day and the totals.
+
+    Days that are over and have no roll-up yet are computed first (they are found from
+    the same aggregate: a person with fewer rows than days), so the sheet is never stale.
+    """
     days = month_days(year, month)
     scope = staff_in_unit(unit)
-    ensure_computed(session, scope, days[0], days[-1], now=now)
     people = session.execute(
         select(Holder.id, Holder.staff_number, Holder.full_name, OrgUnit.name)
         .join(OrgUnit, OrgUnit.id == Holder.unit_id)
         .where(Holder.id.in_(scope))
         .order_by(Holder.staff_number, Holder.full_name, Holder.id)
     ).all()
-    figures = _figures(session, scope, days[0], days[-1])
+    figures = month_figures(session, scope, days[0], days[-1])
+    last = min(days[-1], today(now) - timedelta(days=1))
+    due = (last - days[0]).days + 1
+    stale = [row[0] for row in people if figures.get(row[0], EMPTY).days_computed < due]
+    if stale:
+        for start in range(0, len(stale), CHUNK):
+            recompute(session, stale[start : start + CHUNK], days[0], last, now=now)
+        figures = month_figures(session, scope, days[0], days[-1])
     rows = tuple(
-        _row(
-            Person(holder_id, staff_number or "", name, unit_name),
-            days,
-            figures.get(holder_id, {}),
-        )
+        _row((holder_id, staff_number or "", name, unit_name), days, figures.get(holder_id, EMPTY))
         for holder_id, staff_number, name, unit_name in people
     )
     return Timesheet(unit.id, unit.name, year, month, days, rows)
 
 
-def _figures(
-    session: Session, scope: Any, first: date, last: date
-) -> dict[uuid.UUID, dict[date, DayFigures]]:
-    # Enum columns read as plain strings: the report touches every day of every person,
-    # and building enum members for each would cost more than the query.
-    d = AttendanceDay
-    result = session.execute(
-        select(
-            d.holder_id,
-            d.day,
-            type_coerce(d.status, String),
-            type_coerce(d.kind, String),
-            type_coerce(d.leave_type, String),
-            d.worked_minutes,
-            d.late_minutes,
-            d.early_leave_minutes,
-            d.overtime_minutes,
-            d.missing_checkout,
-        ).where(d.holder_id.in_(scope), d.day.between(first, last))
-    )
-    by_holder: dict[uuid.UUID, dict[date, DayFigures]] = {}
-    for holder_id, day, *values in result:
-        by_holder.setdefault(holder_id, {})[day] = DayFigures(*values)
-    return by_holder
-
-
-@dataclass(frozen=True)
-class Person:
-    holder_id: uuid.UUID
-    staff_number: str
-    full_name: str
-    unit_name: str
-
-
-def _row(person: Person, days: Iterable[date], figures: dict[date, DayFigures]) -> TimesheetRow:
-    known = list(figures.values())
+def _row(
+    person: tuple[uuid.UUID, str, str, str], days: tuple[date, ...], figures: MonthFigures
+) -> TimesheetRow:
+    holder_id, staff_number, full_name, unit_name = person
     return TimesheetRow(
-        holder_id=person.holder_id,
-        staff_number=person.staff_number,
-        full_name=person.full_name,
-        unit_name=person.unit_name,
-        codes=tuple(day_code(figures[day]) if day in figures else "" for day in days),
-        days_present=sum(
-            1
-            for f in known
-            if f.status == DayStatus.PRESENT and f.kind in ("workday", "compensatory_workday")
-        ),
-        late_count=sum(1 for f in known if f.late > 0),
-        late_minutes=sum(f.late for f in known),
-        early_count=sum(1 for f in known if f.early > 0),
-        early_minutes=sum(f.early for f in known),
-        missing_checkouts=sum(1 for f in known if f.missing_checkout),
-        absent_days=sum(1 for f in known if f.status == DayStatus.ABSENT),
-        leave_days=sum(1 for f in known if f.status == DayStatus.LEAVE),
-        holidays=sum(1 for f in known if f.kind == "holiday"),
-        worked_minutes=sum(f.worked for f in known),
-        overtime_minutes=sum(f.overtime for f in known),
+        holder_id=holder_id,
+        staff_number=staff_number,
+        full_name=full_name,
+        unit_name=unit_name,
+        codes=tuple(figures.codes.get(day.day, "") for day in days),
+        days_present=figures.days_present,
+        late_count=figures.late_count,
+        late_minutes=figures.late_minutes,
+        early_count=figures.early_count,
+        early_minutes=figures.early_minutes,
+        missing_checkouts=figures.missing_checkouts,
+        absent_days=figures.absent_days,
+        leave_days=figures.leave_days,
+        holidays=figures.holidays,
+        worked_minutes=figures.worked_minutes,
+        overtime_minutes=figures.overtime_minutes,
     )

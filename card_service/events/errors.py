@@ -8,9 +8,3 @@ class ReaderNotActiveError(CardServiceError):
     code = "reader_not_active"
     status = 403
     title = "Reader is not active"
-
-
-class ReaderNotAuthenticatedError(CardServiceError):
-    code = "reader_not_authenticated"
-    status = 401
-    title = "Reader authentication required"

@@ -21,6 +21,7 @@ from card_service.attendance.rollup import invalidate_taps
 from card_service.attendance.sources import ATTENDANCE_KINDS
 from card_service.cards.models import Card
 from card_service.events.errors import ReaderNotActiveError
+from card_service.events.sql import member_of
 from card_service.events.store import EventRow, store_events
 from card_service.holders.models import Holder
 from card_service.orgunits.models import OrgUnit, UnitKind
@@ -38,7 +39,6 @@ from reader_protocol.events import (
 )
 
 UUID_VERSION_7 = 7
-LOOKUP_CHUNK = 500
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -206,23 +206,15 @@ def _resolve_references(
 
 
 def _known_cards(session: Session, card_ids: set[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
-    found: dict[uuid.UUID, uuid.UUID] = {}
-    ids = sorted(card_ids)
-    for start in range(0, len(ids), LOOKUP_CHUNK):
-        rows = session.execute(
-            select(Card.id, Card.holder_id).where(Card.id.in_(ids[start : start + LOOKUP_CHUNK]))
-        )
-        found.update((card_id, holder_id) for card_id, holder_id in rows)
-    return found
+    if not card_ids:
+        return {}
+    rows = session.execute(
+        select(Card.id, Card.holder_id).where(member_of(session, Card.id, card_ids))
+    )
+    return {card_id: holder_id for card_id, holder_id in rows}  # noqa: C416 - rows are Row objects
 
 
 def _known_holders(session: Session, holder_ids: set[uuid.UUID]) -> set[uuid.UUID]:
-    found: set[uuid.UUID] = set()
-    ids = sorted(holder_ids)
-    for start in range(0, len(ids), LOOKUP_CHUNK):
-        found.update(
-            session.scalars(
-                select(Holder.id).where(Holder.id.in_(ids[start : start + LOOKUP_CHUNK]))
-            )
-        )
-    return found
+    if not holder_ids:
+        return set()
+    return set(session.scalars(select(Holder.id).where(member_of(session, Holder.id, holder_ids))))

@@ -7,12 +7,12 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from card_service.events.models import TapEvent
-from card_service.events.routes import reader_authentication_not_wired
+from card_service.readers.dependencies import current_reader
 from tests.card_service.conftest import START
 from tests.card_service.events.factories import batch, make_holder, make_reader, tap
 
 
-def test_uploads_are_refused_until_reader_authentication_is_wired(client, org) -> None:
+def test_uploads_without_a_reader_token_are_refused(client, org) -> None:
     body = batch([], sent_at=START).model_dump(mode="json")
     response = client.post("/api/v1/events/batches", json=body)
     assert response.status_code == 401
@@ -25,7 +25,7 @@ def test_a_reader_uploads_and_resends_a_batch(client, org, session) -> None:
     reader = make_reader(session, unit)
     holder = make_holder(session, unit, "Trần Thị Bình", "NV100")
     session.commit()
-    client.app.dependency_overrides[reader_authentication_not_wired] = lambda: reader
+    client.app.dependency_overrides[current_reader] = lambda: reader
     events = [tap(START - timedelta(minutes=m), holder=holder) for m in (3, 2, 1)]
     body = batch(events, sent_at=START - timedelta(seconds=90)).model_dump(mode="json")
 
@@ -43,7 +43,7 @@ def test_a_reader_uploads_and_resends_a_batch(client, org, session) -> None:
 def test_a_malformed_batch_is_a_validation_problem(client, org, session) -> None:
     reader = make_reader(session, org.units["snv"])
     session.commit()
-    client.app.dependency_overrides[reader_authentication_not_wired] = lambda: reader
+    client.app.dependency_overrides[current_reader] = lambda: reader
     response = client.post("/api/v1/events/batches", json={"sent_at": "yesterday", "events": []})
     assert response.status_code == 422
     assert response.json()["code"] == "validation_failed"
