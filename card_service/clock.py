@@ -15,7 +15,7 @@ def system_clock() -> datetime:
     return datetime.now(UTC)
 
 
-def _now(request: Request) -> datetime:
+async def _now(request: Request) -> datetime:
     clock: Clock = request.app.state.clock
     return clock()
 

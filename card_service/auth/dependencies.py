@@ -14,15 +14,15 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from card_service.auth.context import AuthContext
 from card_service.auth.errors import ForbiddenError, InvalidTokenError, NotAuthenticatedError
-from card_service.auth.principal import Principal, load_principal
+from card_service.auth.principal import Principal, active_principal
 from card_service.clock import Now
 from card_service.db.session import DbSession
-from card_service.users.models import Role, User
+from card_service.users.models import Role
 
 _bearer = HTTPBearer(auto_error=False, description="Access token from POST /api/v1/auth/sign-in")
 
 
-def auth_context(request: Request) -> AuthContext:
+async def auth_context(request: Request) -> AuthContext:
     context: AuthContext = request.app.state.auth
     return context
 
@@ -36,11 +36,11 @@ def current_principal(
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise NotAuthenticatedError
     claims = context.tokens.verify(credentials.credentials, now=now)
-    user = session.get(User, claims.user_id)
-    if user is None or not user.active:
+    principal = active_principal(session, claims.user_id)
+    if principal is None:
         # A deactivated account's tokens stop working at once.
         raise InvalidTokenError
-    return load_principal(session, user)
+    return principal
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]

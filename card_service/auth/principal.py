@@ -61,3 +61,21 @@ def load_principal(session: Session, user: User) -> Principal:
         Grant(role=role, unit_id=unit_id, unit_path=path) for role, unit_id, path in rows
     )
     return Principal(user_id=user.id, username=user.username, grants=grants)
+
+
+def active_principal(session: Session, user_id: uuid.UUID) -> Principal | None:
+    """The principal of an active user, in one query (it runs on every request)."""
+    rows = session.execute(
+        select(User.username, RoleAssignment.role, OrgUnit.id, OrgUnit.path)
+        .outerjoin(RoleAssignment, RoleAssignment.user_id == User.id)
+        .outerjoin(OrgUnit, OrgUnit.id == RoleAssignment.unit_id)
+        .where(User.id == user_id, User.active.is_(True))
+    ).all()
+    if not rows:
+        return None
+    grants = tuple(
+        Grant(role=role, unit_id=unit_id, unit_path=path)
+        for _, role, unit_id, path in rows
+        if role is not None
+    )
+    return Principal(user_id=user_id, username=rows[0].username, grants=grants)

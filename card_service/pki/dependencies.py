@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 from card_service.pki.context import PkiContext
 
 
-def pki_context(request: Request) -> PkiContext:
+async def pki_context(request: Request) -> PkiContext:
     context: PkiContext = request.app.state.pki
     return context
 

@@ -34,7 +34,7 @@ NOT_FOUND: dict[int | str, dict[str, object]] = {404: {"model": Problem}}
 CONFIG_MEDIA_TYPE = "application/json"
 
 
-def _access(request: Request) -> AccessContext:
+async def _access(request: Request) -> AccessContext:
     context: AccessContext = request.app.state.access
     return context
 

@@ -31,8 +31,10 @@ class User(Base):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    # Loaded only when asked for: the per-request principal comes from one query
+    # (card_service.auth.principal.active_principal), not from this relationship.
     roles: Mapped[list[RoleAssignment]] = relationship(
-        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+        back_populates="user", cascade="all, delete-orphan"
     )
 
 

@@ -10,13 +10,13 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from card_service.auth.context import AuthContext
 from card_service.auth.dependencies import auth_context
 from card_service.auth.errors import ForbiddenError, InvalidTokenError
-from card_service.auth.principal import load_principal
+from card_service.auth.principal import active_principal
 from card_service.clock import Now
 from card_service.db.session import DbSession
 from card_service.problems import Problem
 from card_service.readers.errors import ReaderNotAuthenticatedError
 from card_service.readers.tokens import authenticate_reader
-from card_service.users.models import Role, User
+from card_service.users.models import Role
 from card_service.verification import service
 from card_service.verification.verifier import ServiceVerifier
 from reader_protocol.verification import (
@@ -46,10 +46,9 @@ def verification_caller(
     except ReaderNotAuthenticatedError:
         pass
     claims = context.tokens.verify(token, now=now)
-    user = session.get(User, claims.user_id)
-    if user is None or not user.active:
+    principal = active_principal(session, claims.user_id)
+    if principal is None:
         raise InvalidTokenError
-    principal = load_principal(session, user)
     if not principal.has_any(VERIFIER_ROLES):
         raise ForbiddenError("needs the counter_staff or admin role")
     return principal.actor
@@ -58,7 +57,7 @@ def verification_caller(
 Caller = Annotated[str, Depends(verification_caller)]
 
 
-def _verifier(request: Request) -> ServiceVerifier:
+async def _verifier(request: Request) -> ServiceVerifier:
     verifier: ServiceVerifier = request.app.state.verifier
     return verifier
 

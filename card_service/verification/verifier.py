@@ -11,13 +11,17 @@ from __future__ import annotations
 import threading
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import ScalarSelect, func, select
 from sqlalchemy.orm import Session
 
 from card_service.pki.authorities import latest_trust_bundle, root_certificates
-from card_service.pki.models import CrlDocument, CrlState
+from card_service.pki.models import CrlDocument, CrlState, TrustBundleRecord
 from crypto.tap import TapVerifier
 from crypto.trust import verify_trust_bundle
+
+
+def sequence_subquery() -> ScalarSelect[int]:
+    return select(func.max(TrustBundleRecord.sequence)).scalar_subquery()
 
 
 class ServiceVerifier:
@@ -27,14 +31,16 @@ class ServiceVerifier:
         self._key: tuple[int, tuple[tuple[str, int], ...]] | None = None
 
     def current(self, session: Session, *, now: datetime) -> TapVerifier:
-        bundle = latest_trust_bundle(session)
-        numbers = tuple(
-            sorted((row.issuer_key_id, row.number) for row in session.scalars(select(CrlState)))
-        )
-        key = (bundle.sequence, numbers)
+        # One small query decides whether anything changed since the last call.
+        rows = session.execute(
+            select(CrlState.issuer_key_id, CrlState.number, sequence_subquery())
+        ).all()
+        numbers = tuple(sorted((issuer, number) for issuer, number, _ in rows))
+        key = (rows[0][2] if rows else 0, numbers)
         with self._lock:
             if self._verifier is None or self._key != key:
-                self._verifier = self._build(session, bundle.envelope, numbers, now=now)
+                envelope = latest_trust_bundle(session).envelope
+                self._verifier = self._build(session, envelope, numbers, now=now)
                 self._key = key
             return self._verifier
 

@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx2
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, utils
+
+from tests.support.readers import ReaderKey
 
 
 def free_port() -> int:
@@ -98,3 +106,88 @@ def running_service(data_dir: Path, database_url: str) -> Iterator[LiveService]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.communicate()
+
+
+# ------------------------------------------------------------------ driving it over HTTP
+
+
+def enrol_reader(live: LiveService, admin: dict[str, str], unit_id: str, mode: str) -> ReaderKey:
+    """Register a reader as the administrator, and enrol it with a fresh key."""
+    ticket = httpx2.post(
+        f"{live.base_url}/api/v1/readers",
+        headers=admin,
+        json={"name": f"{mode} reader", "site_unit_id": unit_id, "location": "Cổng", "mode": mode},
+    ).json()
+    key = ReaderKey()
+    body = httpx2.post(
+        f"{live.base_url}/api/v1/reader/enrol",
+        json={
+            "token": ticket["enrolment_token"],
+            "site_unit_id": unit_id,
+            "mode": mode,
+            "public_key": key.spki_b64,
+        },
+    ).json()
+    key.reader_id = uuid.UUID(body["reader_id"])
+    return key
+
+
+@dataclass
+class IssuedCard:
+    record: dict[str, Any]
+    key: ec.EllipticCurvePrivateKey  # what the card keeps in slot 9E
+    certificate: bytes
+
+
+def sign_like_a_card(key: ec.EllipticCurvePrivateKey, challenge_b64: str) -> str:
+    """What PIV GENERAL AUTHENTICATE 9E returns: ECDSA over the 32 bytes as a digest."""
+    raw = base64.b64decode(challenge_b64)
+    return base64.b64encode(key.sign(raw, ec.ECDSA(utils.Prehashed(hashes.SHA256())))).decode()
+
+
+def issue_card(
+    live: LiveService, admin: dict[str, str], station: ReaderKey, unit_id: str
+) -> IssuedCard:
+    """A new holder and card, issued through the station protocol over HTTP."""
+    holder = httpx2.post(
+        f"{live.base_url}/api/v1/holders",
+        headers=admin,
+        json={
+            "staff_number": f"F{uuid.uuid4().hex[:8]}",
+            "full_name": "Phan Thị Tin",
+            "unit_id": unit_id,
+        },
+    ).json()
+    card = httpx2.post(
+        f"{live.base_url}/api/v1/cards", headers=admin, json={"holder_id": holder["id"]}
+    ).json()
+    card_key = ec.generate_private_key(ec.SECP256R1())
+
+    def post(path: str, body: dict[str, Any]) -> dict[str, Any]:
+        response = httpx2.post(
+            f"{live.base_url}/api/v1/issuance{path}",
+            json=body,
+            headers=station.headers(datetime.now(UTC)),
+        )
+        if response.status_code != 200:
+            raise RuntimeError(f"issuance step {path} failed: {response.text}")
+        answer: dict[str, Any] = response.json()
+        return answer
+
+    started = post("/begin", {"card_id": card["id"]})
+    spki = card_key.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    issued = post(
+        f"/{started['session_id']}/certificate",
+        {
+            "public_key": base64.b64encode(spki).decode(),
+            "signature": sign_like_a_card(card_key, started["nonce"]),
+        },
+    )
+    challenge = post(f"/{started['session_id']}/activation-challenge", {})
+    post(
+        f"/{started['session_id']}/activate",
+        {"signature": sign_like_a_card(card_key, challenge["nonce"])},
+    )
+    return IssuedCard(card, card_key, base64.b64decode(issued["certificate"]))
