@@ -14,13 +14,22 @@ import sys
 from collections.abc import Sequence
 from typing import Protocol, cast
 
+from crypto.errors import CryptoError
 from reader_agent.errors import ReaderAgentError
+
+# Exit codes as sysexits(3): the service manager (systemd) and scripts tell them apart.
+EXIT_FAILURE = 1
+EXIT_UNAVAILABLE = 69
+EXIT_CONFIG = 78
 
 logger = logging.getLogger("reader_agent")
 
 # subcommand -> (module, help). Modules are imported only when their command runs
 # (and when --help lists them), so a virtual card never loads the reader loop.
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "run": ("reader_agent.run_command", "run a door, attendance point or counter reader"),
+    "enrol": ("reader_agent.enrol_command", "enrol this reader with a one-time token"),
+    "issue": ("reader_agent.issue_command", "personalise a blank card at an issuance station"),
     "virtual-id-card": ("reader_agent.virtual.id_card_command", "serve a virtual chip ID card"),
     "virtual-card": (
         "reader_agent.virtual.card_command",
@@ -50,13 +59,29 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    if logging.getLogger().getEffectiveLevel() > logging.DEBUG:
+        # One INFO line per request drowns the reader's own log; DEBUG shows them.
+        logging.getLogger("httpx2").setLevel(logging.WARNING)
     try:
         return int(args.run(args))
     except KeyboardInterrupt:
         return 130
-    except ReaderAgentError as exc:
+    except (ReaderAgentError, CryptoError) as exc:
         print(f"reader-agent: error: {exc}", file=sys.stderr)
-        return 1
+        return _exit_code(exc)
+
+
+def _exit_code(exc: Exception) -> int:
+    # Imported here: a virtual card's process never loads the settings or the client.
+    from reader_agent.client.errors import ServiceUnavailableError  # noqa: PLC0415
+    from reader_agent.errors import PcscUnavailableError  # noqa: PLC0415
+    from reader_agent.settings import SettingsError  # noqa: PLC0415
+
+    if isinstance(exc, SettingsError):
+        return EXIT_CONFIG
+    if isinstance(exc, (ServiceUnavailableError, PcscUnavailableError)):
+        return EXIT_UNAVAILABLE
+    return EXIT_FAILURE
 
 
 if __name__ == "__main__":

@@ -37,3 +37,7 @@ class CardStatusError(CardCommunicationError):
     def __init__(self, sw: int, message: str | None = None) -> None:
         super().__init__(message or f"card answered status word {sw:04X}")
         self.sw = sw
+
+
+class ReaderNotConfiguredError(ReaderAgentError):
+    """The reader holds no trust bundle or no configuration yet: it refuses every card."""

@@ -18,6 +18,7 @@ LOCAL_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 GRANTED_TEXT = "Được phép vào"
 DENIED_TEXT = "Từ chối"
 UNKNOWN_HOLDER_TEXT = "Không rõ chủ thẻ"
+REPEAT_TEXT = "đã ghi nhận lần chạm trước"
 
 # Reason codes of denied taps, in the words shown to the card holder.
 DENIAL_REASONS_VI: dict[str, str] = {
@@ -43,6 +44,11 @@ DENIAL_REASONS_VI: dict[str, str] = {
     "pin_blocked": "mã PIN đã bị khóa",
     "revocation_list_stale": "danh sách thu hồi đã quá hạn, đầu đọc tạm ngừng",
     "reader_error": "lỗi đầu đọc",
+    # reader_agent.decision
+    "issuer_distrusted": "thẻ do khóa cấp phát không còn được tin cậy cấp",
+    "revocation_list_missing": "đầu đọc chưa có danh sách thu hồi, tạm ngừng",
+    "challenge_expired": "thẻ trả lời quá chậm, vui lòng chạm lại",
+    "reader_not_configured": "đầu đọc chưa được cấu hình",
 }
 
 
@@ -54,6 +60,7 @@ class TapOutcome:
     reason: str
     at: datetime
     holder_name: str | None = None
+    repeat: bool = False  # a repeat inside the debounce window: nothing new was recorded
 
 
 class Feedback(Protocol):
@@ -71,6 +78,8 @@ def describe(outcome: TapOutcome, *, zone: ZoneInfo = LOCAL_ZONE) -> str:
     else:
         reason = DENIAL_REASONS_VI.get(outcome.reason, f"mã lỗi {outcome.reason}")
         answer = f"{DENIED_TEXT}: {reason}"
+    if outcome.repeat:
+        answer = f"{answer} ({REPEAT_TEXT})"
     return f"{local} · {holder} · {answer}"
 
 

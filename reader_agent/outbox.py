@@ -203,6 +203,33 @@ class Outbox:
             rows = dict(db.execute("SELECT state, count(*) FROM tap_events GROUP BY state"))
         return OutboxCounts(rows.get("pending", 0), rows.get("sent", 0), rows.get("refused", 0))
 
+    def last_granted(
+        self, holder_id: uuid.UUID, kinds: Iterable[TapKind]
+    ) -> tuple[TapKind, datetime] | None:
+        """The kind and time of the holder's newest granted event among ``kinds``."""
+        wanted = [kind.value for kind in kinds]
+        if not wanted:
+            return None
+        marks = ", ".join("?" for _ in wanted)
+        with self._reading() as db:
+            row = db.execute(
+                f"SELECT kind, occurred_at FROM tap_events WHERE holder_id = ? "  # noqa: S608
+                f"AND decision = 'granted' AND kind IN ({marks}) "
+                "ORDER BY reader_seq DESC LIMIT 1",
+                (str(holder_id), *wanted),
+            ).fetchone()
+        if row is None:
+            return None
+        return TapKind(row[0]), datetime.fromisoformat(row[1])
+
+    def oldest_pending_at(self) -> datetime | None:
+        with self._reading() as db:
+            row = db.execute(
+                "SELECT occurred_at FROM tap_events WHERE state = 'pending' "
+                "ORDER BY reader_seq LIMIT 1"
+            ).fetchone()
+        return None if row is None else datetime.fromisoformat(row[0])
+
     def last_reader_seq(self) -> int:
         with self._reading() as db:
             (value,) = db.execute(

@@ -7,8 +7,10 @@ so the rest of the agent never sees a pyscard type and always fails closed.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from types import TracebackType
 
+from smartcard import scard
 from smartcard.CardConnection import CardConnection
 from smartcard.Exceptions import (
     CardConnectionException,
@@ -114,3 +116,91 @@ def _readers_or_raise() -> list[Reader]:
         raise PcscUnavailableError(f"cannot reach the PC/SC daemon (pcscd): {exc}") from exc
     except SmartcardException as exc:
         raise CardCommunicationError(f"PC/SC error while listing readers: {exc}") from exc
+
+
+# SCardGetStatusChange answers that mean pcscd went away (restarted, stopped): the
+# context is dead and a new one must be established.
+_SERVICE_GONE = {
+    scard.SCARD_E_NO_SERVICE,
+    scard.SCARD_E_SERVICE_STOPPED,
+    scard.SCARD_E_INVALID_HANDLE,
+    scard.SCARD_E_NO_READERS_AVAILABLE,
+}
+_READER_GONE = {scard.SCARD_E_UNKNOWN_READER, scard.SCARD_E_READER_UNAVAILABLE}
+_EVENT_COUNTER_SHIFT = 16  # pcsc-lite counts insertions and removals in the high bits
+
+
+@dataclass(frozen=True)
+class CardPresence:
+    """A reader's state: is a card in it, and pcscd's count of insertions and removals
+    (a card taken out and put back between two looks changes the count)."""
+
+    present: bool
+    events: int
+
+
+class CardWatcher:
+    """Waits for cards to come and go in one reader (SCardGetStatusChange), without
+    connecting to them. ``open()`` establishes the PC/SC context; the constructor does
+    no I/O. Raises PcscUnavailableError when pcscd goes away and NoReaderError when
+    the reader is unplugged; the caller closes, waits and opens again."""
+
+    def __init__(self, reader_name: str) -> None:
+        self.reader_name = reader_name
+        self._context: int | None = None
+        self._state = scard.SCARD_STATE_UNAWARE
+
+    def open(self) -> CardWatcher:
+        result, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
+        if result != scard.SCARD_S_SUCCESS:
+            raise PcscUnavailableError(
+                f"cannot reach the PC/SC daemon (pcscd): {scard.SCardGetErrorMessage(result)}"
+            )
+        self._context = context
+        self._state = scard.SCARD_STATE_UNAWARE
+        return self
+
+    def wait(self, timeout_s: float) -> CardPresence | None:
+        """The reader's state once it differs from the last one seen (at once on the
+        first call); None if nothing changed within ``timeout_s``."""
+        if self._context is None:
+            raise PcscUnavailableError("the card watcher is not open")
+        result, states = scard.SCardGetStatusChange(
+            self._context, max(0, int(timeout_s * 1000)), [(self.reader_name, self._state)]
+        )
+        if result == scard.SCARD_E_TIMEOUT:
+            return None
+        if result in _SERVICE_GONE:
+            self.close()
+            raise PcscUnavailableError(f"pcscd went away: {scard.SCardGetErrorMessage(result)}")
+        if result in _READER_GONE:
+            raise NoReaderError(f"reader {self.reader_name!r} is not available")
+        if result != scard.SCARD_S_SUCCESS:
+            raise CardCommunicationError(
+                f"PC/SC error while watching {self.reader_name!r}: "
+                f"{scard.SCardGetErrorMessage(result)}"
+            )
+        _, event_state, _atr = states[0]
+        if event_state & (scard.SCARD_STATE_UNKNOWN | scard.SCARD_STATE_UNAVAILABLE):
+            raise NoReaderError(f"reader {self.reader_name!r} is not available")
+        self._state = event_state & ~scard.SCARD_STATE_CHANGED
+        present = bool(event_state & scard.SCARD_STATE_PRESENT) and not (
+            event_state & scard.SCARD_STATE_MUTE
+        )
+        return CardPresence(present=present, events=event_state >> _EVENT_COUNTER_SHIFT)
+
+    def close(self) -> None:
+        context, self._context = self._context, None
+        if context is not None:
+            scard.SCardReleaseContext(context)  # a dead daemon's context: nothing to do
+
+    def __enter__(self) -> CardWatcher:
+        return self.open() if self._context is None else self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()

@@ -1,0 +1,88 @@
+"""Upload the outbox in batches, oldest first, until it is empty; retry with back-off.
+
+The service stores each event id once, so re-sending after a crash or a lost answer
+is harmless. Exactly the ids the service lists as ``stored`` or ``duplicates`` are
+marked sent; ``refused`` ones are set aside for an operator and never re-sent.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from reader_agent.backoff import Backoff
+from reader_agent.client.errors import ServiceError
+from reader_agent.client.service import ServiceClient
+from reader_agent.outbox import Outbox, OutboxError
+from reader_protocol.events import EventBatch
+
+logger = logging.getLogger(__name__)
+
+IDLE_SECONDS = 5.0  # look at the outbox at least this often, woken or not
+
+
+class Uploader:
+    """Runs in its own thread with its own outbox connection (opened by ``run``)."""
+
+    def __init__(
+        self,
+        outbox_path: Path,
+        client: ServiceClient,
+        *,
+        clock: Callable[[], datetime],
+        stop: threading.Event,
+        wake: threading.Event,
+        batch_size: int = 500,
+        backoff: Backoff | None = None,
+    ) -> None:
+        self._path = outbox_path
+        self._client = client
+        self._clock = clock
+        self._stop = stop
+        self._wake = wake
+        self._batch_size = batch_size
+        self._backoff = backoff or Backoff()
+        self.uploaded = 0
+
+    def run(self) -> None:
+        with Outbox.open(self._path) as outbox:
+            while not self._stop.is_set():
+                self._wake.wait(IDLE_SECONDS)
+                self._wake.clear()
+                try:
+                    self.drain(outbox)
+                except OutboxError:
+                    logger.exception("cannot read the outbox")
+                    self._stop.wait(self._backoff.next_delay())
+
+    def drain(self, outbox: Outbox) -> None:
+        """Send batches until nothing is pending, the service is away, or ``stop``."""
+        while not self._stop.is_set():
+            events = outbox.pending(self._batch_size)
+            if not events:
+                self._backoff.reset()
+                return
+            batch = EventBatch(sent_at=self._clock(), events=[e.to_message() for e in events])
+            try:
+                result = self._client.upload(batch)
+            except ServiceError as exc:
+                delay = self._backoff.next_delay()
+                logger.info(
+                    "upload of %d events failed (%s); again in %.1f s", len(events), exc, delay
+                )
+                self._stop.wait(delay)
+                continue
+            sent = outbox.mark_sent([*result.stored, *result.duplicates])
+            refused = outbox.mark_refused(refusal.id for refusal in result.refused)
+            for refusal in result.refused:
+                logger.error("service refused event %s: %s", refusal.id, refusal.code.value)
+            self.uploaded += sent
+            if sent + refused == 0:
+                # An answer naming none of our ids would loop forever at full speed.
+                logger.error("the service's answer named none of the %d events sent", len(events))
+                self._stop.wait(self._backoff.next_delay())
+            else:
+                self._backoff.reset()
