@@ -1,0 +1,371 @@
+"""Every role against every endpoint, on objects in and outside the caller's units.
+
+An endpoint missing from MATRIX fails ``test_every_endpoint_is_in_the_matrix``, so new
+routes cannot skip this check. Expected outcomes:
+- a role the endpoint does not admit: 403 (401 for reader-only endpoints);
+- an admitted role, object in its units: anything but 401/403/404/5xx;
+- an admitted role, object in another unit: 404, so existence does not leak.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from card_service.cards.models import Card, CardState
+from tests.card_service.cards.certificates import certify
+
+ROLES = ("admin", "hr", "hr_other", "counter", "auditor")
+ALL = frozenset(ROLES)
+ADMIN = frozenset({"admin"})
+WRITERS = frozenset({"admin", "hr", "hr_other"})
+AUDIT = frozenset({"admin", "auditor"})
+# Which units each fixture user's grant covers (tests/card_service/conftest.py).
+SCOPES = {
+    "admin": {"snv", "stp", "centre"},
+    "auditor": {"snv", "stp", "centre"},
+    "hr": {"snv"},
+    "hr_other": {"stp"},
+    "counter": {"centre"},
+}
+PUBLIC = {
+    ("post", "/api/v1/auth/sign-in"),
+    ("post", "/api/v1/auth/refresh"),
+    ("post", "/api/v1/auth/sign-out"),
+    ("get", "/healthz"),
+    ("get", "/readyz"),
+    # Signed trust material is public (CRL distribution points are fetched without auth).
+    ("get", "/api/v1/trust/state"),
+    ("get", "/api/v1/trust/bundle"),
+    ("get", "/api/v1/trust/roots"),
+    ("get", "/api/v1/trust/crls/{issuer_key_id}.crl"),
+    ("get", "/api/v1/trust/crls/{issuer_key_id}.pem"),
+    ("get", "/api/v1/trust/crls/{issuer_key_id}/delta"),
+    # Enrolment is authenticated by the one-time token in its body.
+    ("post", "/api/v1/reader/enrol"),
+}
+READERS_ADMIN = frozenset({"admin", "auditor"})
+VERIFIERS = frozenset({"admin", "counter"})
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    roles: frozenset[str]
+    scoped: bool = False  # the path names an object that lives in a unit
+    body: Callable[[Any], Any] | None = None
+    reader_only: bool = False
+    params: dict[str, str] = field(default_factory=dict)
+    rename: dict[str, str] = field(default_factory=dict)  # path name -> World id to use
+
+
+def _holder_body(world):
+    return {
+        "staff_number": f"M{uuid.uuid4().hex[:8]}",
+        "full_name": "Ma Trận",
+        "unit_id": str(world.unit_id),
+    }
+
+
+MATRIX: dict[tuple[str, str], Endpoint] = {
+    ("get", "/api/v1/auth/me"): Endpoint(ALL),
+    ("get", "/api/v1/units"): Endpoint(ALL),
+    ("get", "/api/v1/units/{unit_id}"): Endpoint(ALL, scoped=True),
+    ("get", "/api/v1/holders"): Endpoint(ALL),
+    ("post", "/api/v1/holders"): Endpoint(WRITERS, scoped=True, body=_holder_body),
+    ("get", "/api/v1/holders/{holder_id}"): Endpoint(ALL, scoped=True),
+    ("patch", "/api/v1/holders/{holder_id}"): Endpoint(
+        WRITERS, scoped=True, body=lambda w: {"position": "Chuyên viên"}
+    ),
+    ("post", "/api/v1/holders/{holder_id}/deactivate"): Endpoint(WRITERS, scoped=True),
+    ("post", "/api/v1/holders/import"): Endpoint(
+        WRITERS, body=lambda w: "Mã cán bộ,Họ và tên,Mã đơn vị\nX1,Tên,SNV\n".encode()
+    ),
+    ("get", "/api/v1/cards"): Endpoint(ALL),
+    ("post", "/api/v1/cards"): Endpoint(
+        ADMIN, scoped=True, body=lambda w: {"holder_id": str(w.holder_id)}
+    ),
+    ("get", "/api/v1/cards/{card_id}"): Endpoint(ALL, scoped=True),
+    ("get", "/api/v1/cards/{card_id}/history"): Endpoint(ALL, scoped=True),
+    ("post", "/api/v1/cards/{card_id}/suspend"): Endpoint(
+        ADMIN, scoped=True, body=lambda w: {"comment": "kiểm tra quyền"}
+    ),
+    ("post", "/api/v1/cards/{card_id}/resume"): Endpoint(
+        ADMIN, scoped=True, body=lambda w: {"comment": "kiểm tra quyền"}
+    ),
+    ("post", "/api/v1/cards/{card_id}/revoke"): Endpoint(
+        ADMIN, scoped=True, body=lambda w: {"reason": "lost", "comment": "kiểm tra quyền"}
+    ),
+    ("post", "/api/v1/cards/{card_id}/replace"): Endpoint(
+        ADMIN, scoped=True, body=lambda w: {"reason": "lost", "comment": "kiểm tra quyền"}
+    ),
+    ("get", "/api/v1/audit"): Endpoint(AUDIT),
+    ("get", "/api/v1/audit/verification"): Endpoint(AUDIT),
+    ("post", "/api/v1/events/batches"): Endpoint(
+        frozenset(),
+        reader_only=True,
+        body=lambda w: {"sent_at": "2026-11-24T02:00:00Z", "events": []},
+    ),
+    # Readers, as administrators see them (scoped by the reader's site).
+    ("get", "/api/v1/readers"): Endpoint(READERS_ADMIN),
+    ("post", "/api/v1/readers"): Endpoint(
+        ADMIN,
+        scoped=True,
+        body=lambda w: {
+            "name": "R",
+            "site_unit_id": str(w.unit_id),
+            "location": "L",
+            "mode": "door",
+        },
+    ),
+    ("get", "/api/v1/readers/{reader_id}"): Endpoint(READERS_ADMIN, scoped=True),
+    ("post", "/api/v1/readers/{reader_id}/enrolment-token"): Endpoint(ADMIN, scoped=True),
+    ("post", "/api/v1/readers/{reader_id}/deregister"): Endpoint(ADMIN, scoped=True),
+    # What readers call with their own signed tokens: a person's token never works.
+    ("post", "/api/v1/reader/heartbeat"): Endpoint(
+        frozenset(),
+        reader_only=True,
+        body=lambda w: {"sent_at": "2026-11-24T02:00:00Z", "queue_depth": 0},
+    ),
+    ("get", "/api/v1/reader/config"): Endpoint(frozenset(), reader_only=True),
+    ("get", "/api/v1/reader/trust-events"): Endpoint(frozenset(), reader_only=True),
+    ("post", "/api/v1/issuance/begin"): Endpoint(
+        frozenset(), reader_only=True, body=lambda w: {"card_id": str(w.card_id)}
+    ),
+    ("post", "/api/v1/issuance/{session_id}/certificate"): Endpoint(
+        frozenset(), reader_only=True, body=lambda w: {"public_key": "", "signature": ""}
+    ),
+    ("post", "/api/v1/issuance/{session_id}/activation-challenge"): Endpoint(
+        frozenset(), reader_only=True
+    ),
+    ("post", "/api/v1/issuance/{session_id}/activate"): Endpoint(
+        frozenset(), reader_only=True, body=lambda w: {"signature": ""}
+    ),
+    ("post", "/api/v1/issuance/cards/{card_id}/cancel"): Endpoint(frozenset(), reader_only=True),
+    ("post", "/api/v1/issuance/admin/cards/{card_id}/cancel"): Endpoint(ADMIN, scoped=True),
+    # Online verification: counter staff and administrators (and readers).
+    ("post", "/api/v1/verify/challenges"): Endpoint(VERIFIERS),
+    ("post", "/api/v1/verify"): Endpoint(
+        VERIFIERS,
+        body=lambda w: {"challenge_id": str(uuid.uuid4()), "certificate": "", "signature": ""},
+    ),
+    # Access policy: administrators change it, auditors read it.
+    ("get", "/api/v1/access/schedules"): Endpoint(READERS_ADMIN),
+    ("post", "/api/v1/access/schedules"): Endpoint(
+        ADMIN,
+        body=lambda w: {
+            "name": f"S{uuid.uuid4().hex[:6]}",
+            "windows": [{"weekday": 0, "start": "07:00", "end": "17:00"}],
+        },
+    ),
+    ("put", "/api/v1/access/schedules/{schedule_id}"): Endpoint(
+        ADMIN,
+        body=lambda w: {
+            "name": f"S{uuid.uuid4().hex[:6]}",
+            "windows": [{"weekday": 1, "start": "07:00", "end": "17:00"}],
+        },
+    ),
+    ("delete", "/api/v1/access/schedules/{schedule_id}"): Endpoint(ADMIN),
+    ("get", "/api/v1/access/groups"): Endpoint(READERS_ADMIN),
+    ("post", "/api/v1/access/groups"): Endpoint(
+        ADMIN,
+        scoped=True,
+        body=lambda w: {"name": f"G{uuid.uuid4().hex[:6]}", "unit_id": str(w.unit_id)},
+    ),
+    ("delete", "/api/v1/access/groups/{group_id}"): Endpoint(ADMIN, scoped=True),
+    ("get", "/api/v1/access/groups/{group_id}/members"): Endpoint(READERS_ADMIN, scoped=True),
+    ("put", "/api/v1/access/groups/{group_id}/members"): Endpoint(
+        ADMIN, scoped=True, body=lambda w: {"holder_id": str(w.holder_id)}
+    ),
+    ("delete", "/api/v1/access/groups/{group_id}/members/{holder_id}"): Endpoint(
+        ADMIN, scoped=True
+    ),
+    ("get", "/api/v1/access/door-groups"): Endpoint(READERS_ADMIN),
+    ("post", "/api/v1/access/door-groups"): Endpoint(
+        ADMIN,
+        scoped=True,
+        body=lambda w: {"name": f"D{uuid.uuid4().hex[:6]}", "unit_id": str(w.unit_id)},
+    ),
+    ("delete", "/api/v1/access/door-groups/{group_id}"): Endpoint(
+        ADMIN, scoped=True, rename={"group_id": "door_group_id"}
+    ),
+    ("put", "/api/v1/access/door-groups/{door_group_id}/doors"): Endpoint(
+        ADMIN, scoped=True, body=lambda w: {"reader_id": str(w.reader_id)}
+    ),
+    ("delete", "/api/v1/access/door-groups/{door_group_id}/doors/{reader_id}"): Endpoint(
+        ADMIN, scoped=True
+    ),
+    ("get", "/api/v1/access/rules"): Endpoint(READERS_ADMIN),
+    ("post", "/api/v1/access/rules"): Endpoint(
+        ADMIN,
+        scoped=True,
+        body=lambda w: {
+            "name": "R",
+            "access_group_id": str(w.group_id),
+            "door_group_id": str(w.door_group_id),
+            "schedule_id": str(w.schedule_id),
+        },
+    ),
+    ("delete", "/api/v1/access/rules/{rule_id}"): Endpoint(ADMIN, scoped=True),
+    ("get", "/api/v1/access/check"): Endpoint(
+        READERS_ADMIN,
+        scoped=True,
+        params={"holder_id": "{holder_id}", "reader_id": "{reader_id}"},
+    ),
+}
+
+
+@dataclass
+class World:
+    """One object of each kind in a unit: the target of a scoped request."""
+
+    unit_key: str
+    unit_id: uuid.UUID
+    holder_id: uuid.UUID
+    card_id: uuid.UUID
+    reader_id: uuid.UUID
+    group_id: uuid.UUID
+    door_group_id: uuid.UUID
+    schedule_id: uuid.UUID
+    rule_id: uuid.UUID
+
+    def ids(self) -> dict[str, object]:
+        return {
+            "unit_id": self.unit_id,
+            "holder_id": self.holder_id,
+            "card_id": self.card_id,
+            "reader_id": self.reader_id,
+            "group_id": self.group_id,
+            "door_group_id": self.door_group_id,
+            "schedule_id": self.schedule_id,
+            "rule_id": self.rule_id,
+            "session_id": uuid.uuid4(),
+        }
+
+
+@pytest.fixture
+def worlds(client, org, as_user, session, pki, clock) -> dict[str, World]:
+    made = {}
+    for key in ("snv", "stp", "centre"):
+        unit = org.units[key]
+        holder = client.post(
+            "/api/v1/holders",
+            json={"staff_number": f"W-{key}", "full_name": f"Người {key}", "unit_id": str(unit.id)},
+            headers=as_user("admin"),
+        ).json()
+        card = client.post(
+            "/api/v1/cards", json={"holder_id": holder["id"]}, headers=as_user("admin")
+        ).json()
+        row = session.get(Card, uuid.UUID(card["id"]))
+        certify(session, pki, row, now=clock.now, state=CardState.ACTIVE)
+        session.commit()
+        admin = as_user("admin")
+        reader = client.post(
+            "/api/v1/readers",
+            headers=admin,
+            json={
+                "name": f"Cửa {key}",
+                "site_unit_id": str(unit.id),
+                "location": "A",
+                "mode": "door",
+            },
+        ).json()["reader"]
+        group = client.post(
+            "/api/v1/access/groups",
+            headers=admin,
+            json={"name": f"Nhóm {key}", "unit_id": str(unit.id)},
+        ).json()
+        doors = client.post(
+            "/api/v1/access/door-groups",
+            headers=admin,
+            json={"name": f"Cửa {key}", "unit_id": str(unit.id)},
+        ).json()
+        schedule = client.post(
+            "/api/v1/access/schedules",
+            headers=admin,
+            json={
+                "name": f"Lịch {key}",
+                "windows": [{"weekday": 0, "start": "07:00", "end": "17:00"}],
+            },
+        ).json()
+        rule = client.post(
+            "/api/v1/access/rules",
+            headers=admin,
+            json={
+                "name": f"Quy tắc {key}",
+                "access_group_id": group["id"],
+                "door_group_id": doors["id"],
+                "schedule_id": schedule["id"],
+            },
+        ).json()
+        made[key] = World(
+            key,
+            unit.id,
+            uuid.UUID(holder["id"]),
+            uuid.UUID(card["id"]),
+            uuid.UUID(reader["id"]),
+            uuid.UUID(group["id"]),
+            uuid.UUID(doors["id"]),
+            uuid.UUID(schedule["id"]),
+            uuid.UUID(rule["id"]),
+        )
+    return made
+
+
+def _request(client, method, path, endpoint, world, headers):
+    ids = world.ids()
+    ids.update({name: ids[source] for name, source in endpoint.rename.items()})
+    url = path.format(**ids)
+    body = endpoint.body(world) if endpoint.body else None
+    kwargs: dict[str, Any] = {"headers": dict(headers)}
+    if endpoint.params:
+        kwargs["params"] = {k: v.format(**ids) for k, v in endpoint.params.items()}
+    if method == "patch":
+        etag = client.get(url, headers=headers).headers.get("ETag", '"none"')
+        kwargs["headers"]["If-Match"] = etag
+    if isinstance(body, bytes):
+        kwargs["content"] = body
+        kwargs["headers"]["Content-Type"] = "text/csv"
+    elif body is not None:
+        kwargs["json"] = body
+    return client.request(method.upper(), url, **kwargs)
+
+
+def test_every_endpoint_is_in_the_matrix(client) -> None:
+    declared = set(MATRIX) | PUBLIC
+    present = {
+        (method, path)
+        for path, operations in client.app.openapi()["paths"].items()
+        for method in operations
+    }
+    assert present - declared == set(), "add these endpoints to MATRIX"
+    assert declared - present == set(), "these MATRIX entries no longer exist"
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(MATRIX))
+def test_role_matrix(client, as_user, worlds, method, path) -> None:
+    endpoint = MATRIX[(method, path)]
+    failures = []
+    for role in ROLES:
+        targets = worlds.values() if endpoint.scoped else [worlds["snv"]]
+        for world in targets:
+            response = _request(client, method, path, endpoint, world, as_user(role))
+            status = response.status_code
+            if endpoint.reader_only:
+                expected = "401"
+                ok = status == 401
+            elif role not in endpoint.roles:
+                expected = "403"
+                ok = status == 403
+            elif endpoint.scoped and world.unit_key not in SCOPES[role]:
+                expected = "404"
+                ok = status == 404
+            else:
+                expected = "allowed"
+                ok = status not in {401, 403, 404} and status < 500
+            if not ok:
+                failures.append(f"{role} on {world.unit_key}: {status} (expected {expected})")
+    assert failures == []
