@@ -17,6 +17,8 @@ from typing import Any
 import pytest
 
 from card_service.cards.models import Card, CardState
+from card_service.orgunits.models import UnitKind
+from card_service.orgunits.service import create_unit
 from tests.card_service.cards.certificates import certify
 
 ROLES = ("admin", "hr", "hr_other", "counter", "auditor")
@@ -50,6 +52,10 @@ PUBLIC = {
 }
 READERS_ADMIN = frozenset({"admin", "auditor"})
 VERIFIERS = frozenset({"admin", "counter"})
+ATTENDANCE_READ = frozenset({"admin", "hr", "hr_other", "auditor"})
+STAFF = frozenset({"admin", "counter"})
+STATS = frozenset({"admin", "counter", "auditor"})
+CENTRE_ONLY = ("centre",)  # service-usage objects exist only at the service centre
 
 
 @dataclass(frozen=True)
@@ -58,8 +64,10 @@ class Endpoint:
     scoped: bool = False  # the path names an object that lives in a unit
     body: Callable[[Any], Any] | None = None
     reader_only: bool = False
+    worlds: tuple[str, ...] = ("snv", "stp", "centre")
     params: dict[str, str] = field(default_factory=dict)
     rename: dict[str, str] = field(default_factory=dict)  # path name -> World id to use
+    consumes: bool = False  # a success removes the object: later allowed roles may see 404
 
 
 def _holder_body(world):
@@ -215,6 +223,111 @@ MATRIX: dict[tuple[str, str], Endpoint] = {
         scoped=True,
         params={"holder_id": "{holder_id}", "reader_id": "{reader_id}"},
     ),
+    # Attendance: HR (and administrators) in their units; auditors read.
+    ("get", "/api/v1/attendance/calendar/{year}"): Endpoint(ATTENDANCE_READ),
+    ("put", "/api/v1/attendance/calendar/days/{day}"): Endpoint(
+        ADMIN,
+        scoped=True,
+        body=lambda w: {"kind": "holiday", "name": "Nghỉ bù", "unit_id": str(w.unit_id)},
+    ),
+    ("delete", "/api/v1/attendance/calendar/overrides/{override_id}"): Endpoint(ADMIN),
+    ("get", "/api/v1/attendance/schedules"): Endpoint(ATTENDANCE_READ),
+    ("post", "/api/v1/attendance/schedules"): Endpoint(
+        WRITERS,
+        body=lambda w: {
+            "code": f"C{uuid.uuid4().hex[:6]}",
+            "name": "Ca",
+            "periods": [{"weekday": 0, "start_minute": 450, "end_minute": 1020}],
+        },
+    ),
+    ("put", "/api/v1/attendance/units/{unit_id}/schedule"): Endpoint(
+        WRITERS, scoped=True, body=lambda w: {"schedule_id": str(w.attendance_schedule_id)}
+    ),
+    ("put", "/api/v1/attendance/holders/{holder_id}/shifts/{day}"): Endpoint(
+        WRITERS, scoped=True, body=lambda w: {"schedule_id": str(w.attendance_schedule_id)}
+    ),
+    ("get", "/api/v1/attendance/units/{unit_id}/timesheet"): Endpoint(
+        ATTENDANCE_READ, scoped=True, params={"year": "2026", "month": "11"}
+    ),
+    ("get", "/api/v1/attendance/units/{unit_id}/timesheet.csv"): Endpoint(
+        ATTENDANCE_READ, scoped=True, params={"year": "2026", "month": "11"}
+    ),
+    ("get", "/api/v1/attendance/units/{unit_id}/timesheet.xlsx"): Endpoint(
+        ATTENDANCE_READ, scoped=True, params={"year": "2026", "month": "11"}
+    ),
+    ("get", "/api/v1/attendance/holders/{holder_id}/days"): Endpoint(
+        ATTENDANCE_READ, scoped=True, params={"year": "2026", "month": "11"}
+    ),
+    ("post", "/api/v1/attendance/corrections"): Endpoint(
+        WRITERS,
+        scoped=True,
+        body=lambda w: {
+            "holder_id": str(w.holder_id),
+            "day": "2026-11-18",
+            "last_out": "2026-11-18T10:05:00Z",
+            "reason": "Quên quẹt thẻ khi về",
+        },
+    ),
+    ("post", "/api/v1/attendance/corrections/{correction_id}/approve"): Endpoint(
+        WRITERS, scoped=True
+    ),
+    ("post", "/api/v1/attendance/corrections/{correction_id}/reject"): Endpoint(
+        WRITERS, scoped=True
+    ),
+    ("post", "/api/v1/attendance/leave"): Endpoint(
+        WRITERS,
+        scoped=True,
+        body=lambda w: {
+            "holder_id": str(w.holder_id),
+            "leave_type": "annual",
+            "first_day": "2026-12-01",
+            "last_day": "2026-12-02",
+        },
+    ),
+    ("get", "/api/v1/attendance/holders/{holder_id}/leave"): Endpoint(
+        ATTENDANCE_READ, scoped=True, params={"year": "2026"}
+    ),
+    ("delete", "/api/v1/attendance/leave/{leave_id}"): Endpoint(
+        WRITERS, scoped=True, consumes=True
+    ),
+    # Service centres: counter staff (and administrators) work; auditors read figures.
+    ("get", "/api/v1/service-usage/catalogue"): Endpoint(STATS),
+    ("post", "/api/v1/service-usage/catalogue"): Endpoint(
+        ADMIN, body=lambda w: {"code": f"DV{uuid.uuid4().hex[:6]}", "name": "Cấp giấy phép"}
+    ),
+    ("post", "/api/v1/service-usage/counters/{counter_id}/sign-in"): Endpoint(
+        STAFF,
+        scoped=True,
+        worlds=CENTRE_ONLY,
+        body=lambda w: {"staff_holder_id": str(w.holder_id)},
+    ),
+    ("post", "/api/v1/service-usage/counters/{counter_id}/sign-out"): Endpoint(
+        STAFF,
+        scoped=True,
+        worlds=CENTRE_ONLY,
+        body=lambda w: {"staff_holder_id": str(w.holder_id)},
+    ),
+    ("post", "/api/v1/service-usage/sessions"): Endpoint(
+        STAFF,
+        scoped=True,
+        worlds=CENTRE_ONLY,
+        body=lambda w: {"counter_unit_id": str(w.counter_id), "service_code": "DV-MATRIX"},
+    ),
+    ("post", "/api/v1/service-usage/sessions/{session_id}/end"): Endpoint(
+        STAFF, scoped=True, worlds=CENTRE_ONLY, rename={"session_id": "service_session_id"}
+    ),
+    ("get", "/api/v1/service-usage/centres/{centre_id}/statistics"): Endpoint(
+        STATS,
+        scoped=True,
+        worlds=CENTRE_ONLY,
+        params={"from": "2026-11-01", "to": "2026-11-30"},
+    ),
+    ("get", "/api/v1/service-usage/open-data.json"): Endpoint(
+        STATS, params={"from": "2026-11-01", "to": "2026-11-30"}
+    ),
+    ("get", "/api/v1/service-usage/open-data.csv"): Endpoint(
+        STATS, params={"from": "2026-11-01", "to": "2026-11-30"}
+    ),
 }
 
 
@@ -231,6 +344,12 @@ class World:
     door_group_id: uuid.UUID
     schedule_id: uuid.UUID
     rule_id: uuid.UUID
+    attendance_schedule_id: uuid.UUID
+    correction_id: uuid.UUID
+    leave_id: uuid.UUID
+    override_id: uuid.UUID
+    counter_id: uuid.UUID  # a counter of the centre (the unit itself elsewhere)
+    service_session_id: uuid.UUID
 
     def ids(self) -> dict[str, object]:
         return {
@@ -243,6 +362,14 @@ class World:
             "schedule_id": self.schedule_id,
             "rule_id": self.rule_id,
             "session_id": uuid.uuid4(),
+            "year": 2026,
+            "day": "2026-11-19",
+            "correction_id": self.correction_id,
+            "leave_id": self.leave_id,
+            "override_id": self.override_id,
+            "counter_id": self.counter_id,
+            "centre_id": self.unit_id,
+            "service_session_id": self.service_session_id,
         }
 
 
@@ -301,6 +428,75 @@ def worlds(client, org, as_user, session, pki, clock) -> dict[str, World]:
                 "schedule_id": schedule["id"],
             },
         ).json()
+        shift = client.post(
+            "/api/v1/attendance/schedules",
+            headers=admin,
+            json={
+                "code": f"HC-{key}",
+                "name": f"Hành chính {key}",
+                "periods": [
+                    {"weekday": d, "start_minute": 450, "end_minute": 1020} for d in range(5)
+                ],
+            },
+        ).json()
+        corrected = client.post(
+            "/api/v1/attendance/corrections",
+            headers=admin,
+            json={
+                "holder_id": holder["id"],
+                "day": "2026-11-17",
+                "first_in": "2026-11-17T00:35:00Z",
+                "reason": "Sửa giờ vào",
+            },
+        )
+        assert corrected.status_code in {200, 201}, corrected.text
+        correction = corrected.json()
+        leave = client.post(
+            "/api/v1/attendance/leave",
+            headers=admin,
+            json={
+                "holder_id": holder["id"],
+                "leave_type": "sick",
+                "first_day": "2026-11-10",
+                "last_day": "2026-11-10",
+            },
+        ).json()
+        override = client.put(
+            "/api/v1/attendance/calendar/days/2026-12-20",
+            headers=admin,
+            json={
+                "kind": "holiday",
+                "name": f"Nghỉ {key}",
+                "unit_id": str(unit.id),
+            },
+        ).json()
+        counter_id, service_session = unit.id, uuid.uuid4()
+        if key == "centre":
+            counter = create_unit(
+                session, kind=UnitKind.COUNTER, code="Q01", name="Quầy 01", parent=unit
+            )
+            session.commit()
+            counter_id = counter.id
+            client.post(
+                "/api/v1/service-usage/catalogue",
+                headers=admin,
+                json={"code": "DV-MATRIX", "name": "Dịch vụ thử"},
+            )
+            client.post(
+                f"/api/v1/service-usage/counters/{counter_id}/sign-in",
+                headers=admin,
+                json={"staff_holder_id": holder["id"]},
+            )
+            started = client.post(
+                "/api/v1/service-usage/sessions",
+                headers=admin,
+                json={
+                    "counter_unit_id": str(counter_id),
+                    "service_code": "DV-MATRIX",
+                },
+            )
+            assert started.status_code == 201, started.text
+            service_session = uuid.UUID(started.json()["id"])
         made[key] = World(
             key,
             unit.id,
@@ -311,6 +507,12 @@ def worlds(client, org, as_user, session, pki, clock) -> dict[str, World]:
             uuid.UUID(doors["id"]),
             uuid.UUID(schedule["id"]),
             uuid.UUID(rule["id"]),
+            uuid.UUID(shift["id"]),
+            uuid.UUID(correction["id"]),
+            uuid.UUID(leave["id"]),
+            uuid.UUID(override["override_id"]),
+            counter_id,
+            service_session,
         )
     return made
 
@@ -349,8 +551,9 @@ def test_every_endpoint_is_in_the_matrix(client) -> None:
 def test_role_matrix(client, as_user, worlds, method, path) -> None:
     endpoint = MATRIX[(method, path)]
     failures = []
+    consumed: set[str] = set()
     for role in ROLES:
-        targets = worlds.values() if endpoint.scoped else [worlds["snv"]]
+        targets = [worlds[key] for key in endpoint.worlds] if endpoint.scoped else [worlds["snv"]]
         for world in targets:
             response = _request(client, method, path, endpoint, world, as_user(role))
             status = response.status_code
@@ -365,7 +568,10 @@ def test_role_matrix(client, as_user, worlds, method, path) -> None:
                 ok = status == 404
             else:
                 expected = "allowed"
-                ok = status not in {401, 403, 404} and status < 500
+                gone = endpoint.consumes and world.unit_key in consumed and status == 404
+                ok = gone or (status not in {401, 403, 404} and status < 500)
+                if ok and endpoint.consumes:
+                    consumed.add(world.unit_key)
             if not ok:
                 failures.append(f"{role} on {world.unit_key}: {status} (expected {expected})")
     assert failures == []

@@ -172,3 +172,22 @@ def test_changes_are_audited(client, org, as_user, session) -> None:
     assert [(e.actor, e.action, str(e.object_id)) for e in entries] == [
         ("user:hr", "holder.created", created.json()["id"])
     ]
+
+
+def test_nul_characters_are_refused_before_they_reach_the_database(client, org, as_user) -> None:
+    headers = as_user("admin")
+    in_body = client.post(
+        "/api/v1/holders",
+        json={
+            "staff_number": "N0",
+            "full_name": "Tên\u0000ẩn",
+            "unit_id": str(org.units["snv"].id),
+        },
+        headers=headers,
+    )
+    assert in_body.status_code == 422
+    assert in_body.json()["code"] == "nul_character"
+    in_query = client.get("/api/v1/audit", params={"action": "\x00"}, headers=headers)
+    assert in_query.status_code == 422
+    assert in_query.json()["code"] == "nul_character"
+    assert client.get("/api/v1/holders", headers=headers).json()["total"] == 0
