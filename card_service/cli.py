@@ -97,6 +97,10 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     _require_schema_at_head(database)
     listener = _bind(host, port)
     app = create_app(settings, database=database)
+    # Composition root: the admin console (admin_ui) is served by this process under /admin.
+    from admin_ui import install as install_console  # noqa: PLC0415
+
+    install_console(app)
     print(f"card-service listening on http://{host}:{listener.getsockname()[1]}", flush=True)
     config = uvicorn.Config(app, log_level=settings.log_level.lower(), access_log=False)
     try:

@@ -8,6 +8,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from card_service.users.models import Role
 
+# Role is re-exported for the admin console, which may not import models modules.
+__all__ = ["GrantOut", "Me", "RefreshRequest", "Role", "SignInRequest", "TokenPair"]
+
 
 class SignInRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")

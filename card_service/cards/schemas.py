@@ -12,6 +12,23 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_seri
 from card_service.cards.lifecycle import Action
 from card_service.cards.models import CardState, CardTechnology, TransitionReason
 
+# The enums are re-exported for the admin console, which may not import models modules.
+__all__ = [
+    "CardOut",
+    "CardRequest",
+    "CardState",
+    "CardTechnology",
+    "Comment",
+    "ReasonedChange",
+    "ReplaceReason",
+    "ReplaceRequest",
+    "ReplacementOut",
+    "RevokeReason",
+    "RevokeRequest",
+    "TransitionOut",
+    "TransitionReason",
+]
+
 Comment = Annotated[str, StringConstraints(min_length=3, max_length=500, strip_whitespace=True)]
 
 

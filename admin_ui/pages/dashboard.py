@@ -1,0 +1,85 @@
+"""The dashboard: taps today, readers online and offline, stale revocation lists,
+denied-tap spikes. Each part is shown only to the roles that may read its data."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from fastapi import APIRouter, Request
+from sqlalchemy.orm import Session
+from starlette.responses import Response
+
+from admin_ui.charts import Bar, bar_chart
+from admin_ui.console import ConsoleState
+from admin_ui.figures import denied_spikes, reader_health
+from admin_ui.formatting import LOCAL_TZ, local_time, local_today
+from admin_ui.i18n import gettext_for
+from admin_ui.security.context import CurrentViewer, Viewer
+from card_service.auth.principal import Principal
+from card_service.clock import Now
+from card_service.db.session import DbSession
+from card_service.pagination import MAX_PAGE_SIZE, PageParams
+from card_service.readers import service as readers
+from card_service.trust.service import crl_numbers
+
+router = APIRouter()
+
+
+def all_readers(session: Session, principal: Principal) -> list[Any]:
+    """Every reader in the principal's units, page by page."""
+    found: list[Any] = []
+    while True:
+        page, total = readers.list_readers(
+            session, principal, PageParams(limit=MAX_PAGE_SIZE, offset=len(found)), state=None
+        )
+        found += page
+        if not page or len(found) >= total:
+            return found
+
+
+@router.get("/")
+def dashboard(
+    request: Request, console: ConsoleState, session: DbSession, now: Now, viewer: CurrentViewer
+) -> Response:
+    context: dict[str, Any] = {"section": "dashboard", "readers": None, "taps": None}
+    if viewer.can.readers_read:
+        context["readers"] = _reader_figures(session, viewer, now)
+    if viewer.can.events_read:
+        context["taps"] = _tap_figures(request, console, session, viewer, now)
+    context["taps_available"] = console.taps is not None
+    return console.renderer.page(request, "dashboard.html", context)
+
+
+def _reader_figures(session: Session, viewer: Viewer, now: datetime) -> dict[str, Any]:
+    current = crl_numbers(session)
+    rows = [(r, reader_health(r, current, now)) for r in all_readers(session, viewer.principal)]
+    active = [(r, h) for r, h in rows if r.state.value == "active"]
+    return {
+        "online": sum(1 for _, h in active if h.online),
+        "offline": [(r, h) for r, h in active if not h.online],
+        "stale": [(r, h) for r, h in active if h.stale_crl],
+        "pending": sum(1 for r, _ in rows if r.state.value == "pending"),
+        "total": len(active),
+    }
+
+
+def _tap_figures(
+    request: Request, console: ConsoleState, session: Session, viewer: Viewer, now: datetime
+) -> dict[str, Any] | None:
+    if console.taps is None:
+        return None
+    start = datetime.combine(local_today(now), time(0), tzinfo=LOCAL_TZ)
+    hours = console.taps.hourly(session, viewer.principal, start=start, end=now + timedelta(0))
+    gettext = gettext_for(request).gettext
+    chart = bar_chart(
+        [Bar(f"{local_time(h.hour).hour:02d}h", (h.granted, h.denied)) for h in hours],
+        title=gettext("Taps per hour today: granted and denied"),
+        series=("granted", "denied"),
+    )
+    return {
+        "granted": sum(h.granted for h in hours),
+        "denied": sum(h.denied for h in hours),
+        "spikes": denied_spikes(hours),
+        "chart": chart,
+    }

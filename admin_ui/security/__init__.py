@@ -1,0 +1,1 @@
+"""Console sign-in sessions, CSRF tokens and role checks."""

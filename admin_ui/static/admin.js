@@ -1,0 +1,34 @@
+// Huế e-card console: the little script the pages need. No inline script anywhere
+// (the Content-Security-Policy forbids it); everything hangs off data- attributes.
+(function () {
+  "use strict";
+
+  // Live taps: one EventSource per open page; rows are built with textContent only.
+  function startLiveTaps(table) {
+    var body = table.querySelector("tbody");
+    var status = document.getElementById(table.getAttribute("data-status"));
+    var source = new EventSource(table.getAttribute("data-live"));
+    var labels = JSON.parse(table.getAttribute("data-labels") || "{}");
+    source.addEventListener("taps", function (event) {
+      var taps = JSON.parse(event.data);
+      taps.forEach(function (tap) {
+        var row = document.createElement("tr");
+        [tap.time, tap.reader, tap.holder || "—", tap.card || "—", labels[tap.decision] || tap.decision, tap.reason]
+          .forEach(function (value, index) {
+            var cell = document.createElement("td");
+            cell.textContent = value;
+            if (index === 4) { cell.className = "decision-" + tap.decision; }
+            row.appendChild(cell);
+          });
+        body.insertBefore(row, body.firstChild);
+      });
+      while (body.rows.length > 200) { body.deleteRow(body.rows.length - 1); }
+    });
+    source.addEventListener("open", function () { if (status) { status.textContent = status.getAttribute("data-open"); } });
+    source.addEventListener("error", function () { if (status) { status.textContent = status.getAttribute("data-retry"); } });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("table[data-live]").forEach(startLiveTaps);
+  });
+})();
