@@ -200,7 +200,8 @@ def card_state(
     """The state badge, polled by htmx while the card is being issued; when the state
     differs from what the page shows, the page reloads to show the new actions."""
     context = _card_context(session, viewer, card_id)
-    headers = {"HX-Refresh": "true"} if shown and shown != context["card"].state.value else {}
+    changed = shown and shown != context["card"].state.value
+    headers = {"HX-Redirect": f"/admin/cards/{card_id}"} if changed else {}
     return console.renderer.page(request, "cards/_state.html", context, headers=headers)
 
 

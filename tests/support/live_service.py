@@ -191,3 +191,46 @@ def issue_card(
         {"signature": sign_like_a_card(card_key, challenge["nonce"])},
     )
     return IssuedCard(card, card_key, base64.b64decode(issued["certificate"]))
+
+
+def issue_requested_card(live: LiveService, station: ReaderKey, card_id: str) -> IssuedCard:
+    """Issue a card someone already requested (e.g. in the console), as an issuance
+    station would: the card's new key proves possession, then the written card answers
+    the activation challenge."""
+    card_key = ec.generate_private_key(ec.SECP256R1())
+
+    def post(path: str, body: dict[str, Any]) -> dict[str, Any]:
+        response = httpx2.post(
+            f"{live.base_url}/api/v1/issuance{path}",
+            json=body,
+            headers=station.headers(datetime.now(UTC)),
+        )
+        if response.status_code != 200:
+            raise RuntimeError(f"issuance step {path} failed: {response.text}")
+        answer: dict[str, Any] = response.json()
+        return answer
+
+    started = post("/begin", {"card_id": card_id})
+    spki = card_key.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    issued = post(
+        f"/{started['session_id']}/certificate",
+        {
+            "public_key": base64.b64encode(spki).decode(),
+            "signature": sign_like_a_card(card_key, started["nonce"]),
+        },
+    )
+    challenge = post(f"/{started['session_id']}/activation-challenge", {})
+    post(
+        f"/{started['session_id']}/activate",
+        {"signature": sign_like_a_card(card_key, challenge["nonce"])},
+    )
+    return IssuedCard({"id": card_id}, card_key, base64.b64decode(issued["certificate"]))
+
+
+def unit_ids(live: LiveService, headers: dict[str, str]) -> dict[str, str]:
+    """The demo organisation's unit ids by code, as the caller can see them."""
+    response = httpx2.get(f"{live.base_url}/api/v1/units?limit=500", headers=headers, timeout=10)
+    response.raise_for_status()
+    return {unit["code"]: unit["id"] for unit in response.json()["items"]}

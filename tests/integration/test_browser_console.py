@@ -1,0 +1,255 @@
+"""The admin console in a real browser against the real service (`card-service serve`
+on a fresh database): the daily work of an administrator, an HR officer and counter
+staff, in Vietnamese. Screenshots go to test-output/screenshots/."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx2
+import pytest
+from openpyxl import load_workbook
+
+from tests.admin_ui.browser import Tab, chromium, chromium_available, tab
+from tests.support.environment import require
+from tests.support.live_service import (
+    LiveService,
+    enrol_reader,
+    issue_requested_card,
+    running_service,
+    unit_ids,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveService]:
+    require(chromium_available(), "chromium (Debian package) and playwright")
+    data_dir = tmp_path_factory.mktemp("console-data")
+    database = f"sqlite:///{data_dir / 'console.sqlite3'}"
+    with running_service(data_dir, database) as service:
+        yield service
+
+
+@pytest.fixture(scope="module")
+def browser(live):
+    with chromium() as browser:
+        yield browser
+
+
+@pytest.fixture
+def admin_api(live):
+    return live.sign_in("admin")
+
+
+def _person(live: LiveService, browser, username: str):
+    return tab(browser, live.base_url), live.password(username)
+
+
+def _card_state(live: LiveService, headers: dict[str, str], card_id: str) -> str:
+    response = httpx2.get(f"{live.base_url}/api/v1/cards/{card_id}", headers=headers, timeout=10)
+    response.raise_for_status()
+    return str(response.json()["state"])
+
+
+def _create_holder(console: Tab, *, staff_number: str, name: str, unit_code: str) -> str:
+    page = console.open("/admin/holders/new")
+    page.fill("#f-staff_number", staff_number)
+    page.fill("#f-full_name", name)
+    value = page.locator(f"#f-unit_id option:has-text('({unit_code})')").first.get_attribute(
+        "value"
+    )
+    page.select_option("#f-unit_id", value)
+    page.fill("#f-position", "Chuyên viên")
+    page.click("main form button[type=submit]")
+    page.wait_for_url("**/admin/holders/*?notice=saved")
+    return str(page.url).split("?")[0]
+
+
+def _holder_form_refuses_bad_input(console: Tab, live: LiveService, admin_api) -> None:
+    """A form refuses bad input next to the field and saves nothing."""
+    page = console.open("/admin/holders/new")
+    page.fill("#f-staff_number", "sai số hiệu!")
+    page.fill("#f-full_name", "Người Thử Sai")
+    page.click("main form button[type=submit]")
+    page.wait_for_selector("#e-staff_number")
+    assert page.locator("#e-unit_id").is_visible()
+    console.shot("admin-02-holder-form-errors")
+    found = httpx2.get(
+        f"{live.base_url}/api/v1/holders", params={"q": "nguoi thu sai"}, headers=admin_api
+    ).json()
+    assert found["total"] == 0
+
+
+def test_admin_issues_and_revokes_a_card_and_sees_it_in_the_audit_log(live, browser, admin_api):
+    with tab(browser, live.base_url) as console:
+        console.sign_in("admin", live.password("admin"))
+        assert console.page.locator("html").get_attribute("lang") == "vi"
+        console.shot("admin-01-dashboard")
+
+        _holder_form_refuses_bad_input(console, live, admin_api)
+
+        holder_url = _create_holder(
+            console, staff_number="SNV0001", name="Hoàng Thị Thẻ", unit_code="HUE-SNV-VP"
+        )
+        console.shot("admin-03-holder")
+        page = console.page
+        page.click("form[action='/admin/cards/request'] button[type=submit]")
+        page.wait_for_url("**/admin/cards/*?notice=requested")
+        card_url = page.url.split("?")[0]
+        card_id = card_url.rsplit("/", 1)[1]
+        assert page.locator("#card-state [data-state=requested]").is_visible()
+        console.shot("admin-04-card-requested")
+
+        # The officer presents the card at the (virtual) issuance station; the page,
+        # polling, turns to active by itself.
+        units = unit_ids(live, admin_api)
+        station = enrol_reader(live, admin_api, units["HUE"], "issuance")
+        issue_requested_card(live, station, card_id)
+        page.wait_for_selector("#card-state [data-state=active]", timeout=20_000)
+        console.shot("admin-05-card-active")
+
+        # Revoke: a reason is required, then a confirmation.
+        page.click("a[data-action=revoke]")
+        page.wait_for_url(f"{card_url}/revoke")
+        page.click("main form button[type=submit]")
+        page.wait_for_selector("#e-reason")
+        console.shot("admin-06-revoke-needs-reason")
+        assert _card_state(live, admin_api, card_id) == "active"
+        page.select_option("#f-reason", "lost")
+        page.fill("#f-comment", "Mất thẻ trên đường đi làm")
+        page.click("main form button[type=submit]")
+        page.wait_for_selector("input[name=confirm][value=yes]", state="attached")
+        console.shot("admin-07-revoke-confirm")
+        assert _card_state(live, admin_api, card_id) == "active"
+        page.click("main form button[type=submit]")
+        page.wait_for_url("**?notice=revoked")
+        assert page.locator("#card-state [data-state=revoked]").is_visible()
+        assert _card_state(live, admin_api, card_id) == "revoked"
+        console.shot("admin-08-card-revoked")
+
+        page = console.open(f"/admin/audit?action=card.revoke&object_id={card_id}")
+        page.wait_for_selector("#chain-status")
+        row = page.locator("tr[data-action='card.revoke']")
+        assert row.count() == 1
+        assert "Mất thẻ trên đường đi làm" in row.inner_text()
+        assert "user:admin" in row.inner_text()
+        console.shot("admin-09-audit")
+
+        page = console.open(f"{card_url.removeprefix(live.base_url)}/print")
+        console.shot("admin-10-card-print")
+        assert holder_url
+
+
+def test_hr_corrects_a_day_and_exports_the_timesheet(live, browser, tmp_path: Path):
+    with tab(browser, live.base_url) as console:
+        console.sign_in("hr.snv", live.password("hr.snv"))
+        _create_holder(console, staff_number="SNV0100", name="Đặng Văn Công", unit_code="HUE-SNV")
+        page = console.open("/admin/attendance")
+        value = page.locator("#f-unit_id option:has-text('(HUE-SNV)')").first.get_attribute("value")
+        page.select_option("#f-unit_id", value)
+        page.click("main form button[type=submit]")
+        page.wait_for_url("**/admin/attendance/units/**")
+        console.shot("hr-01-timesheet")
+        page.click("table.sheet a:has-text('Đặng Văn Công')")
+        page.wait_for_url("**/admin/attendance/holders/**")
+        console.shot("hr-02-person")
+
+        page.locator("a[href$='/correct']").first.click()
+        page.wait_for_url("**/correct")
+        page.fill("#f-first_in", "07:50")
+        page.click("main form button[type=submit]")
+        page.wait_for_selector("#e-reason")  # no reason: refused, nothing saved
+        console.shot("hr-03-correction-needs-reason")
+        page.fill("#f-last_out", "17:10")
+        page.fill("#f-reason", "Quên chấm công, trưởng phòng xác nhận")
+        page.click("main form button[type=submit]")
+        page.wait_for_url("**notice=corrected")
+        assert "Quên chấm công, trưởng phòng xác nhận" in page.inner_text("main")
+        console.shot("hr-04-corrected")
+
+        page.click("a[href*='/admin/attendance/units/']")
+        page.wait_for_url("**/admin/attendance/units/**")
+        page.click("button[data-export=xlsx]")
+        page.wait_for_url("**/admin/jobs/**")
+        link = page.wait_for_selector("a[href$='/download']", timeout=20_000)
+        console.shot("hr-05-export-done")
+        with page.expect_download() as download_info:
+            link.click()
+        saved = tmp_path / download_info.value.suggested_filename
+        download_info.value.save_as(saved)
+        month = datetime.now(UTC).strftime("%Y-%m")
+        assert saved.name.endswith(".xlsx")
+        assert saved.name.startswith("bang-cham-cong-")
+        rows = list(load_workbook(io.BytesIO(saved.read_bytes())).worksheets[0].values)
+        assert rows[0][:3] == ("Mã cán bộ", "Họ và tên", "Đơn vị")
+        assert any(row[1] == "Đặng Văn Công" for row in rows[1:])
+        assert month  # the export is of the month on screen
+
+
+def test_counter_staff_cannot_revoke_even_with_a_forged_post(live, browser, admin_api):
+    units = unit_ids(live, admin_api)
+    holder = httpx2.post(
+        f"{live.base_url}/api/v1/holders",
+        headers=admin_api,
+        json={
+            "staff_number": "TT0001",
+            "full_name": "Võ Thị Quầy",
+            "unit_id": units["HUE-TTPVHCC"],
+        },
+    ).json()
+    card = httpx2.post(
+        f"{live.base_url}/api/v1/cards", headers=admin_api, json={"holder_id": holder["id"]}
+    ).json()
+    with tab(browser, live.base_url) as console:
+        console.sign_in("counter.q01", live.password("counter.q01"))
+        page = console.open(f"/admin/cards?serial={card['serial']}")
+        console.shot("counter-01-card-lookup")
+        page.click(f"a:has-text('{card['serial']}')")
+        page.wait_for_url(f"**/admin/cards/{card['id']}")
+        assert page.locator("a[data-action=revoke]").count() == 0
+        assert page.locator("a[href$='/revoke']").count() == 0
+        console.shot("counter-02-card-no-revoke")
+        body = {"reason": "lost", "comment": "forged by a test", "confirm": "yes"}
+        url = f"{live.base_url}/admin/cards/{card['id']}/revoke"
+        without = page.request.post(url, form=body, max_redirects=0)
+        with_token = page.request.post(
+            url, form={**body, "csrf_token": console.csrf_token()}, max_redirects=0
+        )
+        assert without.status == 403
+        assert with_token.status == 403
+        assert _card_state(live, admin_api, card["id"]) == "requested"
+
+
+PAGES = {
+    "admin": [
+        "/admin/",
+        "/admin/holders",
+        "/admin/holders/new",
+        "/admin/cards",
+        "/admin/attendance",
+        "/admin/audit",
+    ],
+    "hr.snv": ["/admin/", "/admin/holders", "/admin/attendance"],
+    "counter.q01": ["/admin/", "/admin/cards"],
+    "auditor": ["/admin/", "/admin/audit"],
+}
+
+
+@pytest.mark.parametrize("username", list(PAGES))
+def test_every_page_opens_without_console_errors(live, browser, username):
+    with tab(browser, live.base_url) as console:
+        console.sign_in(username, live.password(username))
+        for path in PAGES[username]:
+            page = console.open(path)
+            assert page.locator("main h1").count() == 1, path
+            name = path.strip("/").replace("/", "-") or "dashboard"
+            console.shot(f"pages-{username}-{name}")
+        console.page.click("button[name=language][value=en]")
+        console.page.wait_for_load_state("networkidle")
+        assert console.page.locator("html").get_attribute("lang") == "en"
+        console.shot(f"pages-{username}-english")
