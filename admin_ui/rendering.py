@@ -16,7 +16,7 @@ from admin_ui.i18n import LANGUAGE_NAMES, LOCALES, N_, Msg, locale_of, translati
 from admin_ui.labels import label
 from admin_ui.permissions import Permissions
 
-STATIC_VERSION = "1"  # bump when a static file changes, to defeat browser caches
+STATIC_VERSION = "2"  # bump when a static file changes, to defeat browser caches
 
 
 # Confirmations shown after a POST-redirect-GET (``?notice=...``), never free text.
@@ -79,6 +79,8 @@ def _environment(locale: str) -> Environment:
     env.filters["unit_options"] = lambda choices: [(str(u.id), u.label) for u in choices]
     env.filters["state_option"] = lambda code: (code, catalogue.gettext(label("card_state", code)))
     env.filters["reason_option"] = lambda code: (code, catalogue.gettext(label("reason", code)))
+    env.filters["mode_option"] = lambda code: (code, catalogue.gettext(label("reader_mode", code)))
+    env.filters["named_options"] = lambda items: [(str(i.id), i.name) for i in items]
     env.filters["msg"] = lambda value: value.render(catalogue) if isinstance(value, Msg) else value
     env.globals["static"] = lambda name: f"/admin/static/{name}?v={STATIC_VERSION}"
     env.globals["locale"] = locale

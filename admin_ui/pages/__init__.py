@@ -2,11 +2,43 @@
 
 from fastapi import APIRouter
 
-from admin_ui.pages import attendance, audit, auth, card_print, cards, dashboard, holders, jobs
+from admin_ui.pages import (
+    access,
+    attendance,
+    audit,
+    auth,
+    calendar,
+    card_print,
+    cards,
+    centres,
+    dashboard,
+    events,
+    holder_import,
+    holders,
+    jobs,
+    readers,
+)
 
 router = APIRouter(include_in_schema=False)
-# card_print before cards: its fixed paths must win over cards' /{card_id}/{action}.
-for module in (auth, dashboard, holders, card_print, cards, attendance, audit, jobs):
+# Fixed paths before the parameterised ones they would otherwise match: the import
+# before /holders/{holder_id}, the printable card before /cards/{card_id}/{action}.
+MODULES = (
+    auth,
+    dashboard,
+    holder_import,
+    holders,
+    card_print,
+    cards,
+    readers,
+    access,
+    calendar,
+    events,
+    attendance,
+    centres,
+    audit,
+    jobs,
+)
+for module in MODULES:
     router.include_router(module.router)
 
 __all__ = ["router"]

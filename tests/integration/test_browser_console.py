@@ -230,13 +230,20 @@ PAGES = {
         "/admin/",
         "/admin/holders",
         "/admin/holders/new",
+        "/admin/holders/import",
         "/admin/cards",
+        "/admin/readers",
+        "/admin/readers/new",
+        "/admin/access",
+        "/admin/calendar",
+        "/admin/events",
         "/admin/attendance",
+        "/admin/service-centres",
         "/admin/audit",
     ],
-    "hr.snv": ["/admin/", "/admin/holders", "/admin/attendance"],
-    "counter.q01": ["/admin/", "/admin/cards"],
-    "auditor": ["/admin/", "/admin/audit"],
+    "hr.snv": ["/admin/", "/admin/holders", "/admin/attendance", "/admin/calendar"],
+    "counter.q01": ["/admin/", "/admin/cards", "/admin/holders", "/admin/service-centres"],
+    "auditor": ["/admin/", "/admin/audit", "/admin/readers", "/admin/access", "/admin/events"],
 }
 
 
