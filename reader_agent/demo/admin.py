@@ -43,6 +43,12 @@ class AdminApi:
     def close(self) -> None:
         self._client.close()
 
+    def __enter__(self) -> AdminApi:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
     def unit_id(self, code: str) -> uuid.UUID:
         units = self._get("/units", params={"limit": "500"})["items"]
         return uuid.UUID(next(unit["id"] for unit in units if unit["code"] == code))
@@ -66,6 +72,11 @@ class AdminApi:
 
     def suspend_card(self, card_id: uuid.UUID, *, comment: str = "tạm khóa") -> dict[str, Any]:
         return self._post(f"/cards/{card_id}/suspend", {"comment": comment})
+
+    def resume_card(
+        self, card_id: uuid.UUID, *, comment: str = "đã tìm thấy thẻ"
+    ) -> dict[str, Any]:
+        return self._post(f"/cards/{card_id}/resume", {"comment": comment})
 
     def register_reader(
         self, name: str, *, site_unit_id: uuid.UUID, location: str, mode: str

@@ -93,7 +93,7 @@ def virtual_card_process(
     """Run ``reader-agent <subcommand> <args>`` on a vpcd slot until the block ends."""
     with (
         exclusive_slot(port),
-        _card_process(args, port=port, timeout=timeout, subcommand=subcommand) as card,
+        inserted_card(args, port=port, timeout=timeout, subcommand=subcommand) as card,
     ):
         yield card
 
@@ -115,9 +115,16 @@ def virtual_id_card_process(
 
 
 @contextmanager
-def _card_process(
-    args: Sequence[str], *, port: int, timeout: float, subcommand: str = "virtual-card"
+def inserted_card(
+    args: Sequence[str],
+    *,
+    port: int = SLOT_PORTS[0],
+    timeout: float = 10.0,
+    subcommand: str = "virtual-card",
 ) -> Iterator[VirtualCardProcess]:
+    """Like ``virtual_card_process`` for a caller that already holds
+    ``exclusive_slot(port)``: a test that puts cards in and takes them out several
+    times keeps the slot for its whole length (taking the lock again would block)."""
     reader_name = vpcd_reader_name(port)
     command = [
         sys.executable,
