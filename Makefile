@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 PYTEST_ARGS ?=
-BENCHES ?= bench.pcsc_roundtrip bench.crypto_decision bench.emrtd_read bench.piv_tap_apdus bench.verify_api bench.ingest bench.report
+BENCHES ?= bench.pcsc_roundtrip bench.crypto_decision bench.emrtd_read bench.piv_tap_apdus bench.verify_api bench.ingest bench.report bench.tap_pcsc
 
 .PHONY: help run test lint format bench migrate system-packages pcscd clean
 
