@@ -59,10 +59,18 @@ def _sign_in_page(
 ) -> Response:
     secret = request.cookies.get(PRESESSION_COOKIE) or new_secret()
     request.state.csrf_token = csrf.token_for(secret)
+    lockout = request.app.state.auth.lockout
     response = console.renderer.page(
         request,
         "sign_in.html",
-        {"next_path": next_path, "username": username, "error": error, "section": "sign-in"},
+        {
+            "next_path": next_path,
+            "username": username,
+            "error": error,
+            "section": "sign-in",
+            "lockout_failures": lockout.max_failures,
+            "lockout_minutes": int(lockout.lockout.total_seconds() // 60),
+        },
     )
     response.set_cookie(
         PRESESSION_COOKIE,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
@@ -55,8 +55,7 @@ def stream(console: ConsoleState, viewer: Watcher) -> Response:
     )
 
 
-async def _events(live: LiveTaps, visible: object) -> AsyncIterator[str]:
-    check = visible if callable(visible) else (lambda _: False)
+async def _events(live: LiveTaps, visible: Callable[[TapView], bool]) -> AsyncIterator[str]:
     subscription = live.subscribe()
     pending: asyncio.Task[list[TapView]] | None = None
     try:
@@ -69,7 +68,7 @@ async def _events(live: LiveTaps, visible: object) -> AsyncIterator[str]:
                 yield ": keep-alive\n\n"  # a comment line keeps proxies from closing it
                 continue
             batch, pending = pending.result(), None
-            taps = [_as_json(view) for view in batch if check(view)]
+            taps = [_as_json(view) for view in batch if visible(view)]
             if taps:
                 yield f"event: taps\ndata: {json.dumps(taps, ensure_ascii=False)}\n\n"
     finally:

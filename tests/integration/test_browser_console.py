@@ -251,6 +251,7 @@ PAGES = {
 def test_every_page_opens_without_console_errors(live, browser, username):
     with tab(browser, live.base_url) as console:
         console.sign_in(username, live.password(username))
+        assert "Tổng quan" in console.page.inner_text("nav.menu")  # Vietnamese by default
         for path in PAGES[username]:
             page = console.open(path)
             assert page.locator("main h1").count() == 1, path
@@ -259,4 +260,5 @@ def test_every_page_opens_without_console_errors(live, browser, username):
         console.page.click("button[name=language][value=en]")
         console.page.wait_for_load_state("networkidle")
         assert console.page.locator("html").get_attribute("lang") == "en"
+        assert "Dashboard" in console.page.inner_text("nav.menu")
         console.shot(f"pages-{username}-english")
