@@ -142,32 +142,12 @@ class Agent:
         self._lock = lock
         self._wake_uploader = threading.Event()
         self._outbox_path = settings.data_dir / OUTBOX_FILE
-        self._outbox = Outbox.open(self._outbox_path)
+        self._door = door
+        self._feedback = feedback
         self.client = ServiceClient(
             settings.base_url,
             signer=ReaderTokenSigner(state.identity.reader_id, state.identity.private_key),
             timeout=settings.sync.request_timeout_seconds,
-        )
-        kinds = TapKinds(
-            state.identity.mode,
-            direction=settings.attendance.direction,
-            last_granted=lambda holder: self._outbox.last_granted(holder, COUNTER_KINDS),
-        )
-        self.processor = TapProcessor(
-            trust=state.trust,
-            config=state.config,
-            outbox=self._outbox,
-            door=door,
-            feedback=feedback,
-            kinds=kinds,
-            options=TapOptions(
-                max_crl_age=settings.local_max_crl_age,
-                debounce_seconds=settings.policy.debounce_seconds,
-                release_seconds=settings.door.release_seconds,
-                extended_length=settings.reader.extended_length,
-            ),
-            on_recorded=self._wake_uploader.set,
-            clock=clock,
         )
         self.status = StatusReporter(state, self._outbox_path, settings, clock=clock)
         self._threads: list[threading.Thread] = []
@@ -246,7 +226,11 @@ class Agent:
         if not health.failing_closed:
             logger.info("trust material and configuration current: deciding offline-capable")
         self.start_sync()
-        loop = ReaderLoop(self.settings.reader.pcsc_reader, self.processor.tap, stop=self.stop)
+        # SQLite connections stay in the thread that opened them: this one takes taps.
+        outbox = Outbox.open(self._outbox_path)
+        loop = ReaderLoop(
+            self.settings.reader.pcsc_reader, self._processor(outbox).tap, stop=self.stop
+        )
         logger.info(
             "reader %s (%s) watching %r",
             self.state.identity.reader_id,
@@ -261,13 +245,37 @@ class Agent:
                 logger.info("%d simulated taps done; syncing until stopped", loop.taps)
                 self.stop.wait()
         finally:
+            outbox.close()
             self.close()
+
+    def _processor(self, outbox: Outbox) -> TapProcessor:
+        settings = self.settings
+        kinds = TapKinds(
+            self.state.identity.mode,
+            direction=settings.attendance.direction,
+            last_granted=lambda holder: outbox.last_granted(holder, COUNTER_KINDS),
+        )
+        return TapProcessor(
+            trust=self.state.trust,
+            config=self.state.config,
+            outbox=outbox,
+            door=self._door,
+            feedback=self._feedback,
+            kinds=kinds,
+            options=TapOptions(
+                max_crl_age=settings.local_max_crl_age,
+                debounce_seconds=settings.policy.debounce_seconds,
+                release_seconds=settings.door.release_seconds,
+                extended_length=settings.reader.extended_length,
+            ),
+            on_recorded=self._wake_uploader.set,
+            clock=self._clock,
+        )
 
     def close(self) -> None:
         self.stop.set()
         for thread in self._threads:
             thread.join(timeout=1.0)  # daemon threads blocked on the network just end
-        self._outbox.close()
         self.client.close()
         self._lock.release()
 

@@ -30,6 +30,10 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "run": ("reader_agent.run_command", "run a door, attendance point or counter reader"),
     "enrol": ("reader_agent.enrol_command", "enrol this reader with a one-time token"),
     "issue": ("reader_agent.issue_command", "personalise a blank card at an issuance station"),
+    "demo": (
+        "reader_agent.demo.demo_command",
+        "issue a virtual card, tap it at a door, revoke it, tap again (needs `make run`)",
+    ),
     "virtual-id-card": ("reader_agent.virtual.id_card_command", "serve a virtual chip ID card"),
     "virtual-card": (
         "reader_agent.virtual.card_command",
