@@ -3,7 +3,7 @@ CSRF check every POST passes before it may change anything."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -59,8 +59,12 @@ def current_viewer(request: Request, session: DbSession, now: Now) -> Viewer:
 CurrentViewer = Annotated[Viewer, Depends(current_viewer)]
 
 
-async def read_form(request: Request) -> FormData:
-    return await request.form()
+async def read_form(request: Request) -> AsyncIterator[FormData]:
+    form = await request.form()
+    try:
+        yield form
+    finally:
+        await form.close()  # uploaded files are spooled to temporary files
 
 
 PostedForm = Annotated[FormData, Depends(read_form)]
