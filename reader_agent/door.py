@@ -16,6 +16,7 @@ from typing import Protocol
 
 logger = logging.getLogger(__name__)
 
+KEPT_PULSES = 1000
 MAX_RELEASE_S = 30.0  # longer than any door needs; a larger value is a configuration error
 
 
@@ -51,6 +52,8 @@ class SimulatedDoor:
         check_duration(duration_s)
         pulse = Pulse(self._clock(), duration_s)
         self.pulses.append(pulse)
+        if len(self.pulses) > KEPT_PULSES:  # a demo door may run for months
+            del self.pulses[:-KEPT_PULSES]
         logger.info("door released for %.1f s (simulated)", duration_s)
 
 

@@ -222,6 +222,17 @@ class Outbox:
             return None
         return TapKind(row[0]), datetime.fromisoformat(row[1])
 
+    def forget_sent(self, before: datetime) -> int:
+        """Delete events the service stored that occurred before ``before`` (the
+        sequence counter lives apart, so numbers are never reused). Pending and refused
+        events are never deleted."""
+        cutoff = before.isoformat(timespec="milliseconds")
+        with self._transaction() as db:
+            cursor = db.execute(
+                "DELETE FROM tap_events WHERE state = 'sent' AND occurred_at < ?", (cutoff,)
+            )
+            return int(cursor.rowcount)
+
     def oldest_pending_at(self) -> datetime | None:
         with self._reading() as db:
             row = db.execute(

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from reader_agent.backoff import Backoff
-from reader_agent.client.errors import ServiceError
+from reader_agent.client.errors import ServiceError, ServiceRefusedError
 from reader_agent.client.service import ServiceClient
 from reader_agent.sync.follower import TrustFollower
 from reader_protocol.status import Heartbeat
@@ -53,6 +53,13 @@ class Heartbeater:
         while not self._stop.is_set():
             try:
                 self.beat()
+            except ServiceRefusedError as exc:
+                # Deregistered, or a key the service no longer knows: decisions go on
+                # from what is held, but an operator has to look.
+                logger.error("the service refuses this reader's heartbeat: %s", exc)  # noqa: TRY400
+                self._reachable = False
+                self._stop.wait(self._backoff.next_delay())
+                continue
             except ServiceError as exc:
                 if self._reachable is not False:
                     logger.warning("service unreachable (%s); deciding offline", exc)

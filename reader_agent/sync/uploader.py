@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from reader_agent.backoff import Backoff
@@ -22,6 +22,8 @@ from reader_protocol.events import EventBatch
 logger = logging.getLogger(__name__)
 
 IDLE_SECONDS = 5.0  # look at the outbox at least this often, woken or not
+KEEP_SENT = timedelta(days=30)  # sent events kept for an operator to look at
+PRUNE_EVERY = timedelta(hours=1)
 
 
 class Uploader:
@@ -46,6 +48,7 @@ class Uploader:
         self._batch_size = batch_size
         self._backoff = backoff or Backoff()
         self.uploaded = 0
+        self._pruned_at: datetime | None = None
 
     def run(self) -> None:
         with Outbox.open(self._path) as outbox:
@@ -54,9 +57,21 @@ class Uploader:
                 self._wake.clear()
                 try:
                     self.drain(outbox)
+                    self.prune(outbox)
                 except OutboxError:
                     logger.exception("cannot read the outbox")
                     self._stop.wait(self._backoff.next_delay())
+
+    def prune(self, outbox: Outbox) -> int:
+        """Forget sent events older than KEEP_SENT, at most once per PRUNE_EVERY."""
+        now = self._clock()
+        if self._pruned_at is not None and now - self._pruned_at < PRUNE_EVERY:
+            return 0
+        self._pruned_at = now
+        forgotten = outbox.forget_sent(now - KEEP_SENT)
+        if forgotten:
+            logger.info("forgot %d uploaded events older than %s", forgotten, KEEP_SENT)
+        return forgotten
 
     def drain(self, outbox: Outbox) -> None:
         """Send batches until nothing is pending, the service is away, or ``stop``."""

@@ -75,21 +75,26 @@ class Service:
         card_service("migrate", env=self.env)
         card_service("demo-seed", env=self.env)
 
+    @property
+    def log_path(self) -> Path:
+        return self.data_dir / "service.log"
+
     def start(self) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "card_service.cli", "serve", "--port", str(self.port)],
-            env=self.env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        # Into a file, never an undrained pipe: a service that logs more than a pipe
+        # holds (64 KiB) blocks on its next log line and stops answering.
+        with self.log_path.open("a", encoding="utf-8") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "card_service.cli", "serve", "--port", str(self.port)],
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
         process = self.process
 
         def ready() -> bool:
             if process.poll() is not None:
-                raise RuntimeError(
-                    f"service exited: {process.stderr.read() if process.stderr else ''}"
-                )
+                raise RuntimeError(f"service exited: {self.log_path.read_text('utf-8')}")
             try:
                 return httpx2.get(f"{self.base_url}/readyz", timeout=1).status_code == 200
             except httpx2.TransportError:

@@ -223,3 +223,20 @@ def test_a_heartbeat_reports_catches_up_and_corrects_the_token_clock(tmp_path, s
     assert config.version == 1
     assert client.signer is not None
     assert abs(client.signer.offset - timedelta(minutes=10)) < timedelta(seconds=2)
+
+
+def test_sent_events_are_forgotten_after_thirty_days_pending_ones_never(
+    tmp_path, service, door_pki
+):
+    path = tmp_path / "outbox.sqlite3"
+    with Outbox.open(path) as outbox:
+        old = _append(outbox, 2, door_pki.now - timedelta(days=40))
+        _append(outbox, 1, door_pki.now - timedelta(days=40))  # stays pending
+        recent = _append(outbox, 1, door_pki.now - timedelta(days=1))
+        outbox.mark_sent([*old, *recent])
+        uploader = _uploader(path, _client(service), door_pki)
+        assert uploader.prune(outbox) == 2
+        assert uploader.prune(outbox) == 0  # not again within the hour
+        counts = outbox.counts()
+        assert (counts.pending, counts.sent) == (1, 1)
+        assert outbox.last_reader_seq() == 4  # numbers are never reused
