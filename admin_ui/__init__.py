@@ -19,8 +19,8 @@ def install(
     app: FastAPI, *, tap_events: TapEventReads | None = None, jobs: JobRunner | None = None
 ) -> None:
     """Serve the console under /admin on ``app`` (see admin_ui.mount.install)."""
-    # Imported here so that importing one console module (the migrations import the
-    # session table) does not load the pages, templates and catalogues.
+    # Imported here so that importing the package (or one small module of it) does not
+    # load the pages, templates and catalogues.
     from admin_ui.mount import install as mount  # noqa: PLC0415
 
     mount(app, tap_events=tap_events, jobs=jobs)

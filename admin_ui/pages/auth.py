@@ -14,14 +14,13 @@ from admin_ui.forms import text
 from admin_ui.i18n import LANGUAGE_COOKIE, LOCALES, N_, Msg
 from admin_ui.security import csrf
 from admin_ui.security.context import PostedForm, Viewer, acting
-from admin_ui.security.sessions import (
+from admin_ui.security.sessions import PRESESSION_COOKIE, SESSION_COOKIE
+from card_service.auth.browser_sessions import (
     ABSOLUTE_LIFETIME,
-    PRESESSION_COOKIE,
-    SESSION_COOKIE,
-    close_session,
-    find_session,
-    new_secret,
-    open_session,
+    create_browser_session,
+    find_browser_session,
+    new_token,
+    revoke_browser_session,
 )
 from card_service.auth.context import AuthContext
 from card_service.auth.schemas import Role
@@ -57,7 +56,7 @@ def _sign_in_page(
     username: str = "",
     error: Msg | None = None,
 ) -> Response:
-    secret = request.cookies.get(PRESESSION_COOKIE) or new_secret()
+    secret = request.cookies.get(PRESESSION_COOKIE) or new_token()
     request.state.csrf_token = csrf.token_for(secret)
     lockout = request.app.state.auth.lockout
     response = console.renderer.page(
@@ -88,7 +87,7 @@ def _sign_in_page(
 def sign_in_form(
     request: Request, console: ConsoleState, session: DbSession, now: Now, next: str = "/admin/"
 ) -> Response:
-    if find_session(session, request.cookies.get(SESSION_COOKIE), now=now) is not None:
+    if find_browser_session(session, request.cookies.get(SESSION_COOKIE), now=now) is not None:
         return RedirectResponse(safe_next(next), status_code=303)
     return _sign_in_page(request, console, next_path=safe_next(next))
 
@@ -151,7 +150,7 @@ def sign_in(
         return _sign_in_page(
             request, console, next_path=next_path, username=username, error=message
         )
-    token = open_session(
+    token = create_browser_session(
         session, user_id=outcome.user.id, display_name=outcome.user.display_name, now=now
     )
     response = RedirectResponse(next_path, status_code=303)
@@ -175,7 +174,7 @@ def sign_out(
     now: Now,
     viewer: Annotated[Viewer, Depends(acting(ANYONE_SIGNED_IN))],
 ) -> Response:
-    close_session(session, viewer.session_secret, now=now)
+    revoke_browser_session(session, viewer.session_secret, now=now)
     response = RedirectResponse("/admin/sign-in?signed_out=1", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path=COOKIE_PATH)
     return response

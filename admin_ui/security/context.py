@@ -13,7 +13,8 @@ from starlette.datastructures import FormData
 from admin_ui.errors import CsrfRefused, NotAllowed, SignInRequired
 from admin_ui.permissions import Permissions, Roles
 from admin_ui.security import csrf
-from admin_ui.security.sessions import SESSION_COOKIE, find_session
+from admin_ui.security.sessions import SESSION_COOKIE
+from card_service.auth.browser_sessions import find_browser_session
 from card_service.auth.principal import Principal, active_principal
 from card_service.clock import Now
 from card_service.db.session import DbSession
@@ -38,7 +39,7 @@ class Viewer:
 
 def current_viewer(request: Request, session: DbSession, now: Now) -> Viewer:
     secret = request.cookies.get(SESSION_COOKIE)
-    row = find_session(session, secret, now=now)
+    row = find_browser_session(session, secret, now=now)
     if row is None or secret is None:
         raise SignInRequired
     # Loaded on every request, like the API does: a deactivated account or a removed

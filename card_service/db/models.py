@@ -23,7 +23,7 @@ from card_service.attendance.models import (
     WorkSchedule,
 )
 from card_service.audit.models import AuditCheckpoint, AuditEntry
-from card_service.auth.models import RefreshToken
+from card_service.auth.models import BrowserSession, RefreshToken
 from card_service.cards.models import Card, CardTransition
 from card_service.db.base import Base
 from card_service.events.models import TapEvent
@@ -52,6 +52,7 @@ __all__ = [
     "AttendanceDay",
     "AuditCheckpoint",
     "AuditEntry",
+    "BrowserSession",
     "CalendarOverride",
     "Card",
     "CardTransition",

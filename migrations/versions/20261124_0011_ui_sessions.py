@@ -1,23 +1,17 @@
-"""The admin console's sign-in sessions (admin_ui.security.session_table).
+"""Browser sessions of the admin console (card_service.auth.models.BrowserSession).
 
 Revision ID: 0011
 Revises: 0010
 Create Date: 2026-11-24
 
-Additive: a new table that no earlier code reads.
+Additive: a new table that no earlier code reads. Like every migration, it spells its
+columns out and imports nothing from the application, whose classes change later.
 """
 
 from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
-
-# The model lives in the console (card_service may not import admin_ui, so
-# card_service.db.models cannot list it). Importing it here puts the table in the shared
-# metadata whenever migrations are loaded, so autogenerate and the model/migration
-# agreement test see it. The module is tiny and imports nothing but SQLAlchemy and
-# card_service.db.base.
-import admin_ui.security.session_table  # noqa: F401
 
 revision: str = "0011"
 down_revision: str | None = "0010"
