@@ -48,6 +48,10 @@ class TapKinds:
         self._zone = zone
         self._counter: dict[uuid.UUID, tuple[TapKind, datetime] | None] = {}
 
+    @property
+    def mode(self) -> ReaderMode:
+        return self._mode
+
     def kind_for(self, holder_id: uuid.UUID | None, *, now: datetime) -> TapKind:
         if self._mode is ReaderMode.DOOR:
             return TapKind.DOOR

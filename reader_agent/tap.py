@@ -33,10 +33,13 @@ from reader_agent.freshness import max_crl_age
 from reader_agent.modes import TapKinds
 from reader_agent.outbox import Outbox, OutboxError, TapEventDraft
 from reader_agent.piv import PivClient, Slot
+from reader_protocol.enrolment import ReaderMode
 from reader_protocol.events import Decision, TapKind
 from reader_protocol.policy import CompiledPolicy
 
 logger = logging.getLogger(__name__)
+
+_MAX_WINDOWS = 4
 
 
 class TrustSource(Protocol):
@@ -116,7 +119,7 @@ class TapProcessor:
         self._monotonic = monotonic
         self._perf = perf_counter
         self._random = random_bytes
-        self._debouncer: Debouncer | None = None
+        self._debouncers: dict[float, Debouncer] = {}
 
     def tap(self, connection: Connection) -> TapResult:
         started = self._perf()
@@ -225,21 +228,34 @@ class TapProcessor:
         )
 
     def _is_repeat(self, decision: AccessDecision, policy: CompiledPolicy | None) -> bool:
-        """A second tap of one card with the same answer inside the window counts once."""
+        """A second tap of one card with the same answer inside the window counts once.
+
+        At a door, a granted repeat counts again once the door has locked again: the
+        holder who tapped too early must not be left outside for the rest of the window.
+        """
         if decision.card_id is None:
             return False
         window = self._options.debounce_seconds
         if window is None:
             window = float(policy.config.debounce_seconds) if policy is not None else 0.0
-        if self._debouncer is None or self._debouncer.window_s != window:
-            self._debouncer = Debouncer(window)
+        if decision.granted and self._kinds.mode is ReaderMode.DOOR:
+            window = min(window, self._release_seconds(policy))
+        debouncer = self._debouncers.get(window)
+        if debouncer is None:
+            if len(self._debouncers) > _MAX_WINDOWS:  # windows changed with the config
+                self._debouncers.clear()
+            debouncer = self._debouncers[window] = Debouncer(window)
         key = (decision.card_id, decision.granted, decision.reason)
-        return not self._debouncer.accept(key, self._monotonic())
+        return not debouncer.accept(key, self._monotonic())
 
-    def _release(self, policy: CompiledPolicy | None) -> bool:
+    def _release_seconds(self, policy: CompiledPolicy | None) -> float:
         seconds = self._options.release_seconds
         if seconds is None:
             seconds = policy.config.door_release_ms / 1000 if policy is not None else 3.0
+        return seconds
+
+    def _release(self, policy: CompiledPolicy | None) -> bool:
+        seconds = self._release_seconds(policy)
         try:
             self._door.release(seconds)
         except Exception:  # a broken relay must not stop the reader

@@ -141,8 +141,11 @@ def test_a_blank_card_is_unknown(tmp_path, door_pki):
 
 
 def test_a_repeat_inside_the_window_counts_once(tmp_path, door_pki):
+    from reader_protocol.enrolment import ReaderMode
+
     card = door_pki.personalise()
-    world = _world(tmp_path, door_pki, card.holder_id)  # config: 10 s window
+    config = door_pki.config({card.holder_id: "An"}, mode=ReaderMode.ATTENDANCE)
+    world = _world(tmp_path, door_pki, config=config, mode=ReaderMode.ATTENDANCE)  # 10 s
     first = world.tap(card.connection())
     world.later(5)
     second = world.tap(card.connection())
@@ -152,8 +155,24 @@ def test_a_repeat_inside_the_window_counts_once(tmp_path, door_pki):
     assert second.event_id is None
     assert not second.door_released
     assert len(world.outbox.pending()) == 2
-    assert len(world.door.releases) == 2
     assert "đã ghi nhận" in world.feedback.lines[1]
+
+
+def test_at_a_door_a_granted_repeat_counts_again_once_the_door_locked(tmp_path, door_pki):
+    card = door_pki.personalise()
+    world = _world(tmp_path, door_pki, card.holder_id)  # 10 s window, 3 s release
+    first = world.tap(card.connection())
+    world.later(1)
+    while_open = world.tap(card.connection())
+    world.later(3)
+    after_locking = world.tap(card.connection())
+    assert [first.repeat, while_open.repeat, after_locking.repeat] == [False, True, False]
+    assert len(world.door.releases) == 2
+    stranger = door_pki.personalise()  # a denial at a door keeps the whole window
+    first_denial = world.tap(stranger.connection())
+    world.later(5)
+    second_denial = world.tap(stranger.connection())
+    assert [first_denial.repeat, second_denial.repeat] == [False, True]
 
 
 def test_a_local_debounce_window_overrides_the_services(tmp_path, door_pki):
