@@ -80,8 +80,9 @@ def _exit_code(exc: Exception) -> int:
     from reader_agent.client.errors import ServiceUnavailableError  # noqa: PLC0415
     from reader_agent.errors import PcscUnavailableError  # noqa: PLC0415
     from reader_agent.settings import SettingsError  # noqa: PLC0415
+    from reader_agent.state.errors import NotEnrolledError  # noqa: PLC0415
 
-    if isinstance(exc, SettingsError):
+    if isinstance(exc, (SettingsError, NotEnrolledError)):
         return EXIT_CONFIG
     if isinstance(exc, (ServiceUnavailableError, PcscUnavailableError)):
         return EXIT_UNAVAILABLE

@@ -59,3 +59,15 @@ def test_mistakes_are_refused_with_their_place(tmp_path, text, message):
 def test_a_missing_file_is_a_settings_error(tmp_path):
     with pytest.raises(SettingsError, match="cannot read"):
         load_settings(tmp_path / "absent.toml")
+
+
+def test_the_cli_says_what_is_wrong_with_sysexits_codes(tmp_path, capsys):
+    from reader_agent.cli import EXIT_CONFIG, main
+
+    assert main(["run", "--config", str(tmp_path / "absent.toml")]) == EXIT_CONFIG
+    path = tmp_path / "reader.toml"
+    path.write_text(f'service_url = "http://127.0.0.1:9"\ndata_dir = "{tmp_path / "d"}"\n')
+    assert main(["run", "--config", str(path)]) == EXIT_CONFIG
+    err = capsys.readouterr().err
+    assert "reader-agent: error: cannot read" in err
+    assert "run `reader-agent enrol`" in err
