@@ -16,8 +16,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", type=Path, required=True, help="reader.toml")
     parser.add_argument(
         "--token",
-        help=f"the one-time enrolment token (or set {TOKEN_ENVIRONMENT}, which keeps it "
-        "out of the process list)",
+        help=f"the one-time enrolment token, as --token=T (a token may begin with '-'); or "
+        f"set {TOKEN_ENVIRONMENT}, which keeps it out of the process list",
     )
 
 

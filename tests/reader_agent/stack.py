@@ -263,7 +263,8 @@ class ReaderAgent:
 
     def enrol(self, token: str) -> None:
         self.write_config()
-        done = self.cli("enrol", "--config", str(self.config), "--token", token)
+        # "--token=...": a token may begin with "-", which argparse would take for an option.
+        done = self.cli("enrol", "--config", str(self.config), f"--token={token}")
         assert done.returncode == 0, done.stderr
         assert "ready to decide offline" in done.stdout, done.stdout + done.stderr
         self.reader_id = uuid.UUID(done.stdout.split("reader ", 1)[1].split()[0])

@@ -129,3 +129,14 @@ def test_a_certificate_for_another_key_is_never_written(tmp_path, door_pki):
     piv.select()
     with pytest.raises(DataObjectNotFoundError):
         piv.read_certificate(Slot.CARD_AUTHENTICATION)
+
+
+def test_a_token_that_begins_with_a_dash_is_taken_with_an_equals_sign(tmp_path, monkeypatch):
+    from reader_agent import enrol_command
+    from reader_agent.cli import build_parser
+
+    args = build_parser().parse_args(["enrol", "--config", "r.toml", "--token=-abc_def"])
+    assert args.token == "-abc_def"
+    monkeypatch.setenv(enrol_command.TOKEN_ENVIRONMENT, "-from-the-environment")
+    args = build_parser().parse_args(["enrol", "--config", "r.toml"])
+    assert args.token is None  # run() then takes the environment's
