@@ -192,11 +192,12 @@ class TrustStore:
     def offer_bundle(self, unverified_bundle: bytes, *, now: datetime) -> TrustBundle:
         """Verify a trust bundle newer than any held, start using it and keep it.
         Raises a VerificationError (TrustBundleRollbackError for an older one)."""
+        floor = self._floors.bundle_sequence
+        # Holding none (the held one no longer verified), the floor's own sequence may
+        # come again; anything older may not.
+        held = floor if self.verifier is not None else max(0, floor - 1)
         bundle = verify_trust_bundle(
-            unverified_bundle,
-            roots=self._roots,
-            now=now,
-            held_sequence=self._floors.bundle_sequence,
+            unverified_bundle, roots=self._roots, now=now, held_sequence=held
         )
         if self.verifier is None:
             self.verifier = TapVerifier(bundle, policy=self._policy)

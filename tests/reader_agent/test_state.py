@@ -187,3 +187,18 @@ def test_one_agent_per_data_directory(tmp_path):
     with DataDirLock(tmp_path), pytest.raises(StateError, match="another reader-agent"):
         DataDirLock(tmp_path).acquire()
     DataDirLock(tmp_path).acquire().release()  # free again
+
+
+def test_a_bundle_that_no_longer_restores_can_be_fetched_again_but_not_an_older_one(
+    tmp_path, door_pki
+):
+    store = _store(tmp_path, door_pki)
+    store.offer_bundle(door_pki.bundle(sequence=4), now=door_pki.now)
+    path = tmp_path / "trust" / "bundle.json"
+    path.write_bytes(_tamper(path.read_bytes(), "sequence", 5))
+    again = _store(tmp_path, door_pki)
+    again.restore(now=door_pki.now)
+    assert again.verifier is None
+    with pytest.raises(TrustBundleRollbackError):
+        again.offer_bundle(door_pki.bundle(sequence=3), now=door_pki.now)
+    assert again.offer_bundle(door_pki.bundle(sequence=4), now=door_pki.now).sequence == 4
