@@ -4,6 +4,7 @@ the change feed a connected reader follows (server-sent events)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from typing import Annotated
 
@@ -120,6 +121,10 @@ async def _events(request: Request, feed: TrustFeed) -> AsyncIterator[bytes]:
             pending = None
             yield f"event: {CHANGE_FEED_EVENT}\ndata: {state.model_dump_json()}\n\n".encode()
     finally:
+        # The generator may be suspended inside anext(): let that finish cancelling
+        # before closing it, or aclose() fails with "already running".
         if pending is not None:
             pending.cancel()
+            with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration):
+                await pending
         await states.aclose()

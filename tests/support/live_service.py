@@ -78,11 +78,15 @@ def running_service(data_dir: Path, database_url: str) -> Iterator[LiveService]:
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     env["ECARD_PUBLIC_BASE_URL"] = base_url
+    # The service's output goes to a file: a pipe nobody reads fills up (64 KiB) and
+    # then blocks the service in the middle of a test.
+    log_path = data_dir / "service.log"
+    log_file = log_path.open("w", encoding="utf-8")
     process = subprocess.Popen(
         [sys.executable, "-m", "card_service.cli", "serve", "--port", str(port)],
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
         text=True,
     )
     try:
@@ -94,18 +98,17 @@ def running_service(data_dir: Path, database_url: str) -> Iterator[LiveService]:
             except httpx2.TransportError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(
-                    f"service did not start: {process.stderr.read() if process.stderr else ''}"
-                )
+                raise RuntimeError(f"service did not start: {log_path.read_text('utf-8')[-2000:]}")
             time.sleep(0.1)
         yield LiveService(base_url, data_dir, env, process)
     finally:
         process.send_signal(2)  # SIGINT: the service drains and stops
         try:
-            process.communicate(timeout=20)
+            process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
-            process.communicate()
+            process.wait()
+        log_file.close()
 
 
 # ------------------------------------------------------------------ driving it over HTTP
