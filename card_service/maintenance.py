@@ -24,6 +24,8 @@ from card_service.pki import revocations
 from card_service.pki.authorities import authority
 from card_service.pki.context import PkiContext
 from card_service.pki.models import CrlState
+from card_service.readers.tokens import purge_token_uses
+from card_service.verification.service import purge_challenges
 from crypto.errors import CryptoError
 
 logger = logging.getLogger(__name__)
@@ -52,6 +54,10 @@ def run_once(
     if expired:
         logger.info("expired %d card(s)", expired)
     refresh_revocation_lists(database, pki, now=now)
+    with database.transaction() as session:
+        # Single-use ids and challenges only matter until they expire.
+        purge_token_uses(session, now=now)
+        purge_challenges(session, now=now)
     with database.transaction() as session:
         audit.checkpoint(session, audit_context.signer, now=now)
 
