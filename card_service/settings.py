@@ -77,8 +77,30 @@ class Settings(BaseSettings):
     )
     reader_debounce_seconds: int = Field(default=10, ge=0, le=3600)
     reader_door_release_seconds: float = Field(default=3.0, gt=0, le=30)
+    emergency_access_group: str | None = Field(
+        default=None,
+        description="Name of the access group whose members may still pass a door whose "
+        "revocation list is too old (guards, first responders); none by default",
+    )
+    emergency_extra_hours: int = Field(default=72, ge=0, le=168)
     max_request_bytes: int = Field(default=1 << 20, ge=1024)
     max_upload_bytes: int = Field(default=10 << 20, ge=1024)
+
+    # Citizens at counters (docs/citizen-counter.md).
+    citizen_ref_key: SecretStr | None = Field(
+        default=None,
+        description="Hex of at least 32 secret bytes keying the citizen reference "
+        "(HMAC-SHA-256 of the document number); default: a key file under data_dir/keys/.",
+    )
+    citizen_ref_key_file: Path | None = Field(
+        default=None, description="Default data_dir/keys/citizen-ref.key (created on first use)."
+    )
+    citizen_data_retention_days: int = Field(
+        default=365,
+        ge=1,
+        le=3650,
+        description="After this, sessions lose their citizen reference and verdict reasons.",
+    )
 
     @field_validator("database_url")
     @classmethod
@@ -102,6 +124,10 @@ class Settings(BaseSettings):
     @property
     def effective_jwt_signing_key_file(self) -> Path:
         return self.jwt_signing_key_file or self.data_dir / "keys" / "jwt-signing-key.pem"
+
+    @property
+    def effective_citizen_ref_key_file(self) -> Path:
+        return self.citizen_ref_key_file or self.data_dir / "keys" / "citizen-ref.key"
 
     @property
     def uses_sqlite(self) -> bool:

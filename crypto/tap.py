@@ -150,7 +150,7 @@ class TapVerifier:
     # -------------------------------------------------------------- verification
 
     def verify_certificate(
-        self, unverified_certificate: bytes, *, now: datetime
+        self, unverified_certificate: bytes, *, now: datetime, _require_fresh: bool = True
     ) -> tuple[CardCertificateFacts, RevocationList]:
         """Everything but the challenge: profile, issuer, signature, validity, revocation."""
         now = require_aware(now)
@@ -167,7 +167,8 @@ class TapVerifier:
         revocation = snapshot.lists.get(checked.issuer.key_id)
         if revocation is None:
             raise MissingRevocationListError(checked.issuer.key_id)
-        revocation.check_fresh(now=now, grace=self._policy.revocation.grace)
+        if _require_fresh:
+            revocation.check_fresh(now=now, grace=self._policy.revocation.grace)
         revocation.check(facts.serial)
         return facts, revocation
 
@@ -182,6 +183,40 @@ class TapVerifier:
     ) -> VerifiedTap:
         """Verify a tap, or raise the VerificationError subclass that names the failure."""
         facts, revocation = self.verify_certificate(unverified_certificate, now=now)
+        _challenge.complete(
+            state,
+            unverified_signature,
+            facts.public_key,
+            now=now,
+            unverified_challenge=unverified_challenge,
+        )
+        return VerifiedTap(
+            card=facts,
+            issuer_key_id=facts.issuer_key_id,
+            revocation_number=revocation.number,
+            revocation_this_update=revocation.this_update,
+            verified_at=now,
+        )
+
+    def verify_tap_despite_stale_revocation_list(
+        self,
+        unverified_certificate: bytes,
+        state: _challenge.ChallengeState,
+        unverified_signature: bytes,
+        *,
+        now: datetime,
+        unverified_challenge: bytes | None = None,
+    ) -> VerifiedTap:
+        """Every check of ``verify_tap`` except the revocation list's freshness.
+
+        For a door's signed emergency section only (holders who must still pass when the
+        reader has been cut off for longer than its lists last). The card must still be
+        genuine, valid, answer the challenge, and be absent from the (stale) list held.
+        Callers must record that they relied on a stale list.
+        """
+        facts, revocation = self.verify_certificate(
+            unverified_certificate, now=now, _require_fresh=False
+        )
         _challenge.complete(
             state,
             unverified_signature,

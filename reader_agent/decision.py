@@ -45,6 +45,9 @@ SIGNATURE_INVALID = "signature_invalid"
 CHALLENGE_EXPIRED = "challenge_expired"
 READER_NOT_CONFIGURED = "reader_not_configured"
 READER_ERROR = "reader_error"
+# Granted under the configuration's signed emergency section, on a list older than the
+# door's limit: recorded with its own code so the audit trail shows what was relied on.
+GRANTED_EMERGENCY = "granted_emergency_stale_list"
 
 
 @dataclass(frozen=True)
@@ -119,6 +122,28 @@ def decide(
         return AccessDecision(True, GRANTED, card.card_id, card.holder_id, verdict.holder_name)
     reason = verdict.reason if not verdict.granted else READER_ERROR
     return AccessDecision(False, reason, card.card_id, card.holder_id, verdict.holder_name)
+
+
+def decide_in_emergency(
+    *,
+    outcome: VerifiedTap | BaseException,
+    unverified_facts: CardCertificateFacts | None,
+    policy: CompiledPolicy,
+    max_crl_age: timedelta,
+    now: datetime,
+) -> AccessDecision:
+    """The second look after ``decide`` said the revocation list is too old: grant only
+    a card verified in full but for the list's age (crypto's
+    ``verify_tap_despite_stale_revocation_list``), whose holder the signed emergency
+    section names, while the list is within that section's extra allowance."""
+    if not isinstance(outcome, VerifiedTap):
+        return _refused(outcome, unverified_facts)
+    card = outcome.card
+    name = policy.holder_name(card.holder_id)
+    allowance = policy.emergency_allowance(card.holder_id)
+    if allowance is None or now - outcome.revocation_this_update > max_crl_age + allowance:
+        return AccessDecision(False, REVOCATION_LIST_STALE, card.card_id, card.holder_id, name)
+    return AccessDecision(True, GRANTED_EMERGENCY, card.card_id, card.holder_id, name)
 
 
 def _refused(error: BaseException, unverified_facts: CardCertificateFacts | None) -> AccessDecision:

@@ -67,6 +67,11 @@ class Feedback(Protocol):
     def show(self, outcome: TapOutcome) -> None: ...
 
 
+GRANT_NOTES_VI = {
+    "granted_emergency_stale_list": "chế độ khẩn cấp: danh sách thu hồi đã cũ",
+}
+
+
 def describe(outcome: TapOutcome, *, zone: ZoneInfo = LOCAL_ZONE) -> str:
     """One line: local time, holder, answer (and why, when refused)."""
     if outcome.at.tzinfo is None:
@@ -75,6 +80,8 @@ def describe(outcome: TapOutcome, *, zone: ZoneInfo = LOCAL_ZONE) -> str:
     holder = outcome.holder_name or UNKNOWN_HOLDER_TEXT
     if outcome.decision == Decision.GRANTED:
         answer = GRANTED_TEXT
+        if outcome.reason in GRANT_NOTES_VI:  # say so when a grant relied on an exception
+            answer = f"{answer} ({GRANT_NOTES_VI[outcome.reason]})"
     else:
         reason = DENIAL_REASONS_VI.get(outcome.reason, f"mã lỗi {outcome.reason}")
         answer = f"{DENIED_TEXT}: {reason}"

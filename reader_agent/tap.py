@@ -25,7 +25,13 @@ from crypto.errors import CryptoError
 from crypto.tap import TapVerifier, VerifiedTap
 from reader_agent.connection import Connection
 from reader_agent.debounce import Debouncer
-from reader_agent.decision import READER_ERROR, AccessDecision, decide
+from reader_agent.decision import (
+    READER_ERROR,
+    REVOCATION_LIST_STALE,
+    AccessDecision,
+    decide,
+    decide_in_emergency,
+)
 from reader_agent.door import Door
 from reader_agent.errors import ReaderNotConfiguredError
 from reader_agent.feedback import Feedback, TapOutcome
@@ -139,10 +145,12 @@ class TapProcessor:
             now = self._clock()
             policy = self._config.policy
             outcome: VerifiedTap | BaseException = exc
+            answers: _CardAnswers | None = None
         else:
             card_done = self._perf()
             now = self._clock()
             policy = self._config.policy
+            answers = _CardAnswers(unverified_certificate, state, unverified_signature)
             outcome = self._verify(unverified_certificate, state, unverified_signature, now)
         decision = decide(
             outcome=outcome,
@@ -151,6 +159,13 @@ class TapProcessor:
             max_crl_age=self._max_crl_age(policy),
             now=now,
         )
+        if (
+            decision.reason == REVOCATION_LIST_STALE
+            and answers is not None
+            and policy is not None
+            and policy.config.emergency is not None
+        ):
+            decision = self._emergency(answers, policy, now)
         decided = self._perf()
         if isinstance(outcome, BaseException) and decision.reason == READER_ERROR:
             logger.error("tap failed unexpectedly; denied", exc_info=outcome)
@@ -172,6 +187,35 @@ class TapProcessor:
             return verifier.verify_tap(unverified_certificate, state, unverified_signature, now=now)
         except Exception as exc:  # noqa: BLE001 - VerificationError or not, it denies
             return exc
+
+    def _emergency(
+        self, answers: _CardAnswers, policy: CompiledPolicy, now: datetime
+    ) -> AccessDecision:
+        """The signed emergency section's second look (the first one said: list too old)."""
+        verifier = self._trust.verifier
+        outcome: VerifiedTap | BaseException
+        if verifier is None:
+            outcome = ReaderNotConfiguredError("no trust bundle held yet")
+        else:
+            try:
+                outcome = verifier.verify_tap_despite_stale_revocation_list(
+                    answers.unverified_certificate,
+                    answers.state,
+                    answers.unverified_signature,
+                    now=now,
+                )
+            except Exception as exc:  # noqa: BLE001 - VerificationError or not, it denies
+                outcome = exc
+        decision = decide_in_emergency(
+            outcome=outcome,
+            unverified_facts=_facts_if_refused(outcome, answers.unverified_certificate),
+            policy=policy,
+            max_crl_age=self._max_crl_age(policy),
+            now=now,
+        )
+        if decision.granted:
+            logger.warning("granted on a stale revocation list under the emergency section")
+        return decision
 
     def _act(
         self,
@@ -278,6 +322,15 @@ class TapProcessor:
 
     def _max_crl_age(self, policy: CompiledPolicy | None) -> timedelta:
         return max_crl_age(policy.config if policy is not None else None, self._options.max_crl_age)
+
+
+@dataclass(frozen=True)
+class _CardAnswers:
+    """What the card said during one tap, kept for a second look under the emergency section."""
+
+    unverified_certificate: bytes
+    state: crypto_challenge.ChallengeState
+    unverified_signature: bytes
 
 
 def _facts_if_refused(

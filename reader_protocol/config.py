@@ -58,6 +58,18 @@ class HolderInfo(BaseModel):
     display_name: str
 
 
+class EmergencyAccess(BaseModel):
+    """The door's signed emergency section: holders (guards, first responders) who may
+    still pass when the reader's revocation list is older than ``max_crl_age_seconds``,
+    for at most ``extra_age_seconds`` more, at any hour. Their card is still fully
+    verified against the list the reader holds; only the list's age is waived."""
+
+    model_config = STRICT
+
+    holder_ids: list[uuid.UUID]
+    extra_age_seconds: int = Field(ge=0, le=7 * 24 * 3600)
+
+
 class ReaderConfig(BaseModel):
     model_config = STRICT
 
@@ -74,3 +86,4 @@ class ReaderConfig(BaseModel):
     rules: list[AccessRule]
     holders: list[HolderInfo]
     holidays: list[date] = Field(description="Days (local) on which holiday rules close doors")
+    emergency: EmergencyAccess | None = None

@@ -58,6 +58,14 @@ class CompiledPolicy:
     def holder_name(self, holder_id: uuid.UUID) -> str | None:
         return self._names.get(holder_id)
 
+    def emergency_allowance(self, holder_id: uuid.UUID) -> timedelta | None:
+        """How much older than the door's limit the revocation list may be for this
+        holder (the signed emergency section); None when they have no such right."""
+        emergency = self.config.emergency
+        if emergency is None or holder_id not in emergency.holder_ids:
+            return None
+        return timedelta(seconds=emergency.extra_age_seconds)
+
     def evaluate(self, holder_id: uuid.UUID, at: datetime) -> PolicyDecision:
         local = at.astimezone(self._zone)
         name = self._names.get(holder_id)

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from card_service.access import versioning
 from card_service.access.context import AccessContext
 from card_service.access.models import (
+    AccessGroup,
     AccessGroupMember,
     AccessRule,
     DoorGroupMember,
@@ -62,7 +63,10 @@ def compile_config(
         )
         for rule, schedule in rule_rows
     ]
+    today = now.astimezone(ZoneInfo(LOCAL_ZONE)).date()
+    emergency = _emergency(session, context, today)
     holder_ids = {m.holder_id for rule in rules for m in rule.members}
+    holder_ids.update(emergency.holder_ids if emergency else ())
     names = (
         dict(
             session.execute(
@@ -72,7 +76,6 @@ def compile_config(
         if holder_ids
         else {}
     )
-    today = now.astimezone(ZoneInfo(LOCAL_ZONE)).date()
     return wire.ReaderConfig(
         version=version,
         reader_id=reader.id,
@@ -90,6 +93,28 @@ def compile_config(
             for holder_id in sorted(names)
         ],
         holidays=_holidays(session, reader, holidays_from or today, context.holiday_horizon_days),
+        emergency=emergency,
+    )
+
+
+def _emergency(
+    session: Session, context: AccessContext, today: date
+) -> wire.EmergencyAccess | None:
+    """The emergency section: active members of the configured group, valid today."""
+    if context.emergency_group is None:
+        return None
+    group = session.scalar(select(AccessGroup).where(AccessGroup.name == context.emergency_group))
+    if group is None:
+        return None
+    members = _members(session, [group.id]).get(group.id, [])
+    holder_ids = [
+        m.holder_id
+        for m in members
+        if (m.valid_from is None or m.valid_from <= today)
+        and (m.valid_until is None or today <= m.valid_until)
+    ]
+    return wire.EmergencyAccess(
+        holder_ids=holder_ids, extra_age_seconds=context.emergency_extra_seconds
     )
 
 

@@ -22,6 +22,8 @@ class AccessContext:
     debounce_seconds: int
     door_release_ms: int
     holiday_horizon_days: int = 400
+    emergency_group: str | None = None  # see docs/reader-agent.md, "Emergency section"
+    emergency_extra_seconds: int = 72 * 3600
     # (reader, policy version) -> signed document: compiled once per change, not per fetch.
     _cache: OrderedDict[tuple[uuid.UUID, int], bytes] = field(default_factory=OrderedDict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -33,6 +35,8 @@ class AccessContext:
             max_crl_age_seconds=settings.reader_max_crl_age_hours * 3600,
             debounce_seconds=settings.reader_debounce_seconds,
             door_release_ms=round(settings.reader_door_release_seconds * 1000),
+            emergency_group=settings.emergency_access_group,
+            emergency_extra_seconds=settings.emergency_extra_hours * 3600,
         )
 
     def cached(self, key: tuple[uuid.UUID, int]) -> bytes | None:

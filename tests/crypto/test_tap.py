@@ -339,3 +339,38 @@ def test_taps_do_not_wait_for_a_slow_update(pki, verifier):
         worker.join(timeout=10)
     assert results
     assert results[0].card.card_id == card.card_id
+
+
+def _emergency_tap(verifier: TapVerifier, card: Card, *, now, key=None):
+    _, state = challenge.begin(now=now)
+    return verifier.verify_tap_despite_stale_revocation_list(
+        card.der, state, answer(key or card.key, state), now=now
+    )
+
+
+def test_the_emergency_path_waives_only_freshness(pki, verifier):
+    card = pki.card()
+    days_later = NOW + timedelta(days=5)  # the held list expired four days ago
+    with pytest.raises(StaleRevocationListError):
+        tap(verifier, card, now=days_later)
+    result = _emergency_tap(verifier, card, now=days_later)
+    assert result.card.card_id == card.card_id
+    assert result.revocation_this_update == NOW  # the caller sees how old its list is
+
+
+def test_the_emergency_path_still_checks_the_card_and_the_held_list(pki, verifier):
+    revoked = pki.card(serial=0x5EA1ED)
+    listed_at = NOW + timedelta(minutes=1)
+    verifier.accept_revocation_list(
+        pki.crl(
+            [RevokedCertificate(0x5EA1ED, listed_at, RevocationReason.KEY_COMPROMISE)],
+            number=2,
+            this_update=listed_at,
+        ),
+        now=listed_at,
+    )
+    later = NOW + timedelta(days=5)
+    with pytest.raises(RevokedError):
+        _emergency_tap(verifier, revoked, now=later)
+    with pytest.raises(ChallengeMismatchError):  # a copied certificate without the card key
+        _emergency_tap(verifier, pki.card(), now=later, key=ec.generate_private_key(ec.SECP256R1()))

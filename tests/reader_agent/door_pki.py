@@ -31,6 +31,7 @@ from reader_protocol.config import (
     CONFIG_KIND,
     CONFIG_VERSION,
     AccessRule,
+    EmergencyAccess,
     HolderInfo,
     ReaderConfig,
     RuleMember,
@@ -160,6 +161,7 @@ class DoorPki:
         debounce_seconds: int = 10,
         reader_id: uuid.UUID | None = None,
         signer: FileSigner | None = None,
+        emergency: EmergencyAccess | None = None,
     ) -> bytes:
         config = ReaderConfig(
             version=version,
@@ -181,6 +183,7 @@ class DoorPki:
             ],
             holders=[HolderInfo(holder_id=h, display_name=n) for h, n in holders.items()],
             holidays=[],
+            emergency=emergency,
         )
         return sign_document(
             signer or self.config_signer,

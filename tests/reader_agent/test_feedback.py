@@ -59,3 +59,22 @@ def test_every_policy_denial_has_vietnamese_words() -> None:
     for code in codes:
         line = describe(TapOutcome(Decision.DENIED, code, AT, "Võ Thị Lan"))
         assert "mã lỗi" not in line, code
+
+
+def test_an_emergency_grant_says_what_it_relied_on() -> None:
+    from datetime import UTC, datetime
+
+    from reader_agent.feedback import TapOutcome, describe
+    from reader_protocol.events import Decision
+
+    line = describe(
+        TapOutcome(
+            decision=Decision.GRANTED,
+            reason="granted_emergency_stale_list",
+            at=datetime(2026, 11, 24, 1, 0, tzinfo=UTC),
+            holder_name="Lê Bảo Vệ",
+            repeat=False,
+        )
+    )
+    note = "chế độ khẩn cấp: danh sách thu hồi đã cũ"
+    assert line == f"08:00:00 24/11/2026 · Lê Bảo Vệ · Được phép vào ({note})"

@@ -13,6 +13,7 @@ from reader_agent.outbox import OutboxError
 from reader_agent.tap import TapOptions
 from reader_agent.virtual.piv_card import PivCard, PivCardOptions
 from reader_agent.virtual.piv_direct import DirectConnection
+from reader_protocol.config import EmergencyAccess
 from reader_protocol.events import Decision, TapKind
 from tests.reader_agent.door_pki import DoorPki
 from tests.reader_agent.world import World
@@ -262,3 +263,43 @@ def test_timings_separate_card_decision_and_commit(tmp_path, door_pki):
     assert timings.decision_ms > 0
     assert timings.outbox_ms > 0
     assert timings.total_ms >= timings.card_ms + timings.decision_ms + timings.outbox_ms
+
+
+def _stale_world(tmp_path, door_pki, card, *, emergency, list_age=timedelta(hours=5)):
+    """The reader has been cut off: its list is older than the door's one hour."""
+    old = door_pki.crl(this_update=door_pki.now - list_age)
+    config = door_pki.config(
+        {card.holder_id: "Bảo vệ Lê"}, max_crl_age_seconds=3600, emergency=emergency
+    )
+    return _world(tmp_path, door_pki, crl=old, config=config)
+
+
+def test_the_emergency_section_lets_its_holders_through_a_stale_list(tmp_path, door_pki):
+    guard = door_pki.personalise()
+    emergency = EmergencyAccess(holder_ids=[guard.holder_id], extra_age_seconds=24 * 3600)
+    world = _stale_world(tmp_path, door_pki, guard, emergency=emergency)
+    result = world.tap(guard.connection())
+    assert (result.decision.granted, result.decision.reason) == (
+        True,
+        "granted_emergency_stale_list",
+    )
+    assert world.outbox.pending(10)[0].draft.reason == "granted_emergency_stale_list"
+
+
+def test_the_emergency_section_has_its_own_age_limit(tmp_path, door_pki):
+    guard = door_pki.personalise()
+    emergency = EmergencyAccess(holder_ids=[guard.holder_id], extra_age_seconds=3600)
+    world = _stale_world(tmp_path, door_pki, guard, emergency=emergency)  # 5 h > 1 h + 1 h
+    assert world.tap(guard.connection()).decision.reason == "revocation_list_stale"
+
+
+def test_others_still_fail_closed_and_copies_never_pass(tmp_path, door_pki):
+    guard, clerk = door_pki.personalise(), door_pki.personalise()
+    emergency = EmergencyAccess(holder_ids=[guard.holder_id], extra_age_seconds=24 * 3600)
+    world = _stale_world(tmp_path, door_pki, clerk, emergency=emergency)
+    assert world.tap(clerk.connection()).decision.reason == "revocation_list_stale"
+    # The guard's genuine certificate on a card without the guard's key:
+    copy = PivCard(guard.card.state, options=PivCardOptions(sign_with_other_key=True))
+    denied = world.tap(DirectConnection(copy))
+    assert (denied.decision.granted, denied.decision.reason) == (False, "signature_invalid")
+    assert world.door.releases == []

@@ -198,3 +198,50 @@ def test_bad_schedules_are_refused(client, as_user) -> None:
         client.post("/api/v1/access/schedules", json=bad, headers=as_user("admin")).status_code
         == 422
     )
+
+
+def test_the_emergency_group_is_compiled_into_every_readers_config(
+    client, as_user, door, policy, access_context, clock
+) -> None:
+    key, enrolment = door
+    admin = as_user("admin")
+    group = client.post(
+        "/api/v1/access/groups",
+        headers=admin,
+        json={
+            "name": "Ứng cứu khẩn cấp",
+            "unit_id": policy["unit_id"],
+        },
+    ).json()
+    client.put(
+        f"/api/v1/access/groups/{group['id']}/members",
+        headers=admin,
+        json={"holder_id": policy["id"]},
+    )
+    config_key = load_public_key_der(base64.b64decode(enrolment["config_keys"][0]))
+
+    def emergency_in_config():
+        response = client.get("/api/v1/reader/config", headers=key.headers(clock.now))
+        document = open_document(
+            response.content,
+            kind=CONFIG_KIND,
+            versions={CONFIG_VERSION},
+            keys={key_id(config_key): config_key},
+        )
+        return ReaderConfig.model_validate(document.content).emergency
+
+    assert emergency_in_config() is None  # no group named: doors always fail closed
+    access_context.emergency_group = "Ứng cứu khẩn cấp"
+    access_context.emergency_extra_seconds = 7200
+    try:
+        client.put(
+            f"/api/v1/access/groups/{group['id']}/members",
+            headers=admin,
+            json={"holder_id": policy["id"]},
+        )  # any change makes a new version
+        section = emergency_in_config()
+    finally:
+        access_context.emergency_group = None
+    assert section is not None
+    assert section.holder_ids == [uuid.UUID(policy["id"])]
+    assert section.extra_age_seconds == 7200
