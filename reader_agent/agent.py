@@ -19,6 +19,7 @@ from pathlib import Path
 from reader_agent.backoff import Backoff
 from reader_agent.client.service import ServiceClient
 from reader_agent.client.tokens import ReaderTokenSigner
+from reader_agent.counter.station import CounterStation
 from reader_agent.door import Door, NullDoor, SimulatedDoor
 from reader_agent.feedback import ConsoleFeedback, Feedback
 from reader_agent.freshness import TrustHealth, assess
@@ -226,6 +227,12 @@ class Agent:
         if not health.failing_closed:
             logger.info("trust material and configuration current: deciding offline-capable")
         self.start_sync()
+        # A counter's citizen desk (docs/citizen-counter.md) runs beside the tap loop.
+        desk = CounterStation.build(
+            self.settings, self.state.identity, clock=self._clock, stop=self.stop
+        )
+        if desk is not None:
+            desk.start()
         # SQLite connections stay in the thread that opened them: this one takes taps.
         outbox = Outbox.open(self._outbox_path)
         loop = ReaderLoop(
@@ -245,6 +252,8 @@ class Agent:
                 logger.info("%d simulated taps done; syncing until stopped", loop.taps)
                 self.stop.wait()
         finally:
+            if desk is not None:
+                desk.close()
             outbox.close()
             self.close()
 
@@ -284,6 +293,10 @@ def _check_mode(settings: ReaderSettings, identity: ReaderIdentity) -> None:
     if identity.mode is ReaderMode.ISSUANCE:
         raise SettingsError(
             "this reader is enrolled as an issuance station: use `reader-agent issue`"
+        )
+    if settings.counter.citizen_reader is not None and identity.mode is not ReaderMode.COUNTER:
+        raise SettingsError(
+            f"[counter] citizen_reader is for counter readers; this one is {identity.mode.value}"
         )
     configured = settings.enrolment.mode
     if configured is not None and configured is not identity.mode:

@@ -29,9 +29,10 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationError, model_validator
 
 from reader_agent.errors import ReaderAgentError
+from reader_protocol.counter import LegalBasis
 from reader_protocol.enrolment import ReaderMode
 
 _STRICT = ConfigDict(extra="forbid", frozen=True)
@@ -115,6 +116,32 @@ class SyncSection(BaseModel):
     max_backoff_seconds: float = Field(default=15.0, ge=0.1, le=60)
 
 
+class CounterSection(BaseModel):
+    """A service counter's citizen desk (docs/citizen-counter.md): a second PC/SC reader
+    for the citizen's chip ID card and the clerk's local screen."""
+
+    model_config = _STRICT
+
+    citizen_reader: str | None = Field(
+        default=None,
+        min_length=1,
+        description="The PC/SC reader for citizens' chip ID cards; unset: no citizen desk",
+    )
+    screen_port: int = Field(
+        default=8765, ge=0, le=65535, description="The counter screen on 127.0.0.1 (0: any)"
+    )
+    citizen_data_seconds: float = Field(
+        default=900,
+        gt=0,
+        le=4 * 3600,
+        description="Name, photo and number are dropped this long after the read at the latest",
+    )
+    csca_refresh_seconds: float = Field(default=3600, ge=10, le=86400)
+    default_legal_basis: LegalBasis | None = Field(
+        default=None, description="Preselected on the screen; unset: the clerk picks each time"
+    )
+
+
 class ReaderSettings(BaseModel):
     model_config = _STRICT
 
@@ -130,6 +157,17 @@ class ReaderSettings(BaseModel):
     attendance: AttendanceSection = Field(default_factory=AttendanceSection)
     policy: PolicySection = Field(default_factory=PolicySection)
     sync: SyncSection = Field(default_factory=SyncSection)
+    counter: CounterSection = Field(default_factory=CounterSection)
+
+    @model_validator(mode="after")
+    def _citizen_reader_is_another_reader(self) -> ReaderSettings:
+        # The tap loop watches pcsc_reader and would tap a citizen's card there as a
+        # staff card; the citizen's card is read only on the clerk's request.
+        if self.counter.citizen_reader == self.reader.pcsc_reader:
+            raise ValueError(
+                "counter.citizen_reader must be another reader than reader.pcsc_reader"
+            )
+        return self
 
     @property
     def base_url(self) -> str:
