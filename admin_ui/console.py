@@ -19,8 +19,8 @@ class Console:
     renderer: Renderer
     jobs: JobRunner
     staged: StagedUploads
-    taps: TapEventReads | None
-    live: LiveTaps | None
+    taps: TapEventReads
+    live: LiveTaps
 
 
 def console_of(request: Request) -> Console:

@@ -1,18 +1,16 @@
-"""Pure calculations behind the dashboard: reader health and denied-tap spikes."""
+"""Pure calculations behind the dashboard and the readers page: reader health.
+
+(Denied-tap spikes are the service's own measure: card_service.events.reads.)
+"""
 
 from __future__ import annotations
 
-import statistics
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from admin_ui.ports import HourlyTaps
-
 ONLINE_WITHIN = timedelta(minutes=5)  # readers beat every minute; a few missed is offline
-SPIKE_MINIMUM = 5  # fewer denials than this in an hour are never a spike
-SPIKE_FACTOR = 3  # ... and a spike is this many times the day's typical hour
 
 
 class ReaderFacts(Protocol):
@@ -47,13 +45,3 @@ def reader_health(reader: ReaderFacts, current: Mapping[str, int], now: datetime
         have = held.get(issuer)
         behind += newest - int(have) if isinstance(have, int) else newest
     return ReaderHealth(online=online, crl_behind=max(behind, 0), heartbeat_age=age)
-
-
-def denied_spikes(hours: Sequence[HourlyTaps]) -> list[HourlyTaps]:
-    """Hours whose denials stand out: at least SPIKE_MINIMUM, and SPIKE_FACTOR times the
-    median hour of the period (a door refusing everyone after a bad update shows here)."""
-    if not hours:
-        return []
-    typical = statistics.median(hour.denied for hour in hours)
-    threshold = max(SPIKE_MINIMUM, SPIKE_FACTOR * typical)
-    return [hour for hour in hours if hour.denied >= threshold]

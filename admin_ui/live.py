@@ -1,55 +1,67 @@
 """One poller per process for the live taps page, shared by every open browser.
 
-Like card_service.trust.feed: a single task reads what arrived since the last look
-every POLL_SECONDS and wakes all subscribers, so a hundred open pages cost one query
-per tick, and taps received by any replica reach every page within a tick or two. The
-task stops when the last subscriber leaves.
+Like card_service.trust.feed: a single task reads what arrived since its cursor every
+POLL_SECONDS and wakes all subscribers, so a hundred open pages cost one query per
+tick, and taps received by any replica reach every page within a tick or two. Each
+subscriber then keeps only what its viewer may see. The task stops when the last
+subscriber leaves.
+
+The feed stays SETTLE behind the clock: an upload's events carry the time its request
+began, so an upload still committing when the poller has moved past that time would
+otherwise never be shown.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections import deque
 from collections.abc import AsyncGenerator, Callable
-from datetime import datetime
+from datetime import timedelta
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from admin_ui.ports import TapView
+from admin_ui.ports import TapCursor, TapRecord
 from card_service.errors import CardServiceError
 
 logger = logging.getLogger(__name__)
 
 POLL_SECONDS = 1.0
+SETTLE = timedelta(seconds=2)
 KEEP = 500  # recent taps kept for late subscribers' catch-up
 BATCH = 200
 
-Loader = Callable[[datetime | None], list[TapView]]
+Loader = Callable[[TapCursor | None], list[TapRecord]]
 
 
 class LiveTaps:
     def __init__(self, load: Loader, *, poll_seconds: float = POLL_SECONDS) -> None:
+        """``load(cursor)`` returns up to BATCH taps received after ``cursor``, oldest
+        first (with None: the newest ones)."""
         self._load = load
         self._poll = poll_seconds
-        self._recent: deque[tuple[int, TapView]] = deque(maxlen=KEEP)
-        self._sequence = 0
+        self._recent: deque[TapRecord] = deque(maxlen=KEEP)
+        self._newest: TapCursor | None = None
         self._changed = asyncio.Condition()
         self._task: asyncio.Task[None] | None = None
         self._subscribers = 0
 
-    async def subscribe(self, *, backlog: int = 20) -> AsyncGenerator[list[TapView], None]:
-        """Yield the last ``backlog`` taps, then every batch of new ones."""
+    async def subscribe(
+        self, *, after: TapCursor | None = None
+    ) -> AsyncGenerator[list[TapRecord], None]:
+        """Yield the kept taps received after ``after`` (all kept ones with None), then
+        every batch of new ones."""
         self._subscribers += 1
         self._ensure_running()
-        seen = max(0, self._sequence - backlog)
+        cursor = after
         try:
             while True:
                 async with self._changed:
-                    await self._changed.wait_for(lambda: self._sequence > seen)  # noqa: B023
-                    fresh = [view for number, view in self._recent if number > seen]
-                    seen = self._sequence
+                    await self._changed.wait_for(functools.partial(self._has_news, cursor))
+                    fresh = [tap for tap in self._recent if cursor is None or tap.cursor > cursor]
+                    cursor = self._newest
                 if fresh:
                     yield fresh
         finally:
@@ -58,31 +70,30 @@ class LiveTaps:
                 self._task.cancel()
                 self._task = None
 
+    def _has_news(self, cursor: TapCursor | None) -> bool:
+        return self._newest is not None and (cursor is None or self._newest > cursor)
+
     def _ensure_running(self) -> None:
         if self._task is None or self._task.done():
             self._task = asyncio.get_running_loop().create_task(self._watch())
 
     async def _watch(self) -> None:
-        cursor: datetime | None = None
-        seen_ids: set[object] = set()
+        cursor: TapCursor | None = None
         while True:
             try:
-                views = await asyncio.to_thread(self._load, cursor)
+                taps = await asyncio.to_thread(self._load, cursor)
             except (SQLAlchemyError, CardServiceError):
                 logger.warning("live taps could not read events; retrying", exc_info=True)
                 await asyncio.sleep(self._poll * 4)
                 continue
-            # Events received in the same instant as the cursor may come back once more.
-            fresh = [view for view in views if view.id not in seen_ids]
-            if fresh:
-                cursor = max(view.received_at for view in fresh)
-                seen_ids = {view.id for view in fresh if view.received_at == cursor}
+            if taps:
+                cursor = taps[-1].cursor
                 async with self._changed:
-                    for view in fresh:
-                        self._sequence += 1
-                        self._recent.append((self._sequence, view))
+                    self._recent.extend(taps)
+                    self._newest = cursor
                     self._changed.notify_all()
-            await asyncio.sleep(self._poll)
+            if len(taps) < BATCH:  # a full batch means more are waiting: read on at once
+                await asyncio.sleep(self._poll)
 
     async def close(self) -> None:
         if self._task is not None:

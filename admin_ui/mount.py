@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
 
@@ -18,11 +17,12 @@ from admin_ui.console import Console
 from admin_ui.error_pages import console_error_handlers, is_console_path, page_for_exception
 from admin_ui.headers import SecurityHeaders
 from admin_ui.jobs import JobRunner
-from admin_ui.live import LiveTaps
+from admin_ui.live import BATCH, SETTLE, LiveTaps
 from admin_ui.pages import router
-from admin_ui.ports import TapEventReads, TapView
+from admin_ui.ports import ServiceTapReads, TapCursor, TapEventReads, TapRecord
 from admin_ui.rendering import Renderer
 from admin_ui.staging import StagedUploads
+from card_service.clock import Clock
 from card_service.db.engine import Database
 from card_service.errors import CardServiceError
 
@@ -40,17 +40,17 @@ def install(
 ) -> None:
     """Serve the console under /admin on ``app`` (built by card_service.app.create_app).
 
-    ``tap_events`` feeds the dashboard's tap figures and the live taps page; without it
-    they say the service does not offer tap events yet. ``jobs`` runs long operations
+    ``tap_events`` feeds the dashboard's tap figures and the live taps page (default:
+    the service's own reads; tests pass a fake). ``jobs`` runs long operations
     (default: two worker threads)."""
     database: Database = app.state.database
-    live = LiveTaps(_loader(database, tap_events)) if tap_events is not None else None
+    taps = tap_events or ServiceTapReads()
     app.state.console = Console(
         renderer=Renderer(),
         jobs=jobs or JobRunner(),
         staged=StagedUploads(),
-        taps=tap_events,
-        live=live,
+        taps=taps,
+        live=LiveTaps(_loader(database, taps, app.state.clock)),
     )
     app.include_router(router, prefix=PREFIX)
     app.add_api_route(PREFIX, _to_dashboard, include_in_schema=False)
@@ -84,9 +84,15 @@ def _wrap(app: FastAPI, exc_class: type[Exception]) -> None:
     app.add_exception_handler(exc_class, handler)
 
 
-def _loader(database: Database, taps: TapEventReads) -> Callable[[datetime | None], list[TapView]]:
-    def load(after: datetime | None) -> list[TapView]:
+def _loader(
+    database: Database, taps: TapEventReads, clock: Clock
+) -> Callable[[TapCursor | None], list[TapRecord]]:
+    """What the shared live feed runs in a worker thread: one short read-only session."""
+
+    def load(after: TapCursor | None) -> list[TapRecord]:
         with database.sessions() as session:
-            return taps.received_after(session, after=after, limit=200)
+            return list(
+                taps.feed_after(session, after=after, limit=BATCH, received_before=clock() - SETTLE)
+            )
 
     return load

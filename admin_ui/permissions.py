@@ -13,6 +13,7 @@ from card_service.attendance import access as attendance_access
 from card_service.auth.principal import Principal
 from card_service.auth.schemas import Role
 from card_service.cards import service as cards_service
+from card_service.events import reads as event_reads
 from card_service.holders import service as holders_service
 from card_service.readers import service as readers_service
 from card_service.service_usage import routes as service_usage_routes
@@ -31,10 +32,9 @@ CALENDAR_EDIT: Roles = attendance_access.CALENDAR_ROLES
 STATS_READ: Roles = service_usage_routes.STATS_ROLES
 ACCESS_READ: Roles = access_service.READ_ROLES
 ACCESS_MANAGE: Roles = access_service.MANAGE_ROLES
-# /api/v1/audit admits auditors and administrators; the operations views (live taps)
-# are theirs too.
+# /api/v1/audit admits auditors and administrators.
 AUDIT_READ: Roles = (Role.AUDITOR, Role.ADMIN)
-EVENTS_READ: Roles = (Role.AUDITOR, Role.ADMIN)
+EVENTS_READ: Roles = event_reads.READ_ROLES
 
 
 @dataclass(frozen=True)

@@ -12,13 +12,14 @@ from starlette.responses import Response
 
 from admin_ui.charts import Bar, bar_chart
 from admin_ui.console import ConsoleState
-from admin_ui.figures import denied_spikes, reader_health
+from admin_ui.figures import reader_health
 from admin_ui.formatting import LOCAL_TZ, local_time, local_today
 from admin_ui.i18n import gettext_for
 from admin_ui.security.context import CurrentViewer, Viewer
 from card_service.auth.principal import Principal
 from card_service.clock import Now
 from card_service.db.session import DbSession
+from card_service.events.reads import denied_spikes
 from card_service.pagination import MAX_PAGE_SIZE, PageParams
 from card_service.readers import service as readers
 from card_service.trust.service import crl_numbers
@@ -47,7 +48,6 @@ def dashboard(
         context["readers"] = _reader_figures(session, viewer, now)
     if viewer.can.events_read:
         context["taps"] = _tap_figures(request, console, session, viewer, now)
-    context["taps_available"] = console.taps is not None
     return console.renderer.page(request, "dashboard.html", context)
 
 
@@ -66,11 +66,11 @@ def _reader_figures(session: Session, viewer: Viewer, now: datetime) -> dict[str
 
 def _tap_figures(
     request: Request, console: ConsoleState, session: Session, viewer: Viewer, now: datetime
-) -> dict[str, Any] | None:
-    if console.taps is None:
-        return None
+) -> dict[str, Any]:
     start = datetime.combine(local_today(now), time(0), tzinfo=LOCAL_TZ)
-    hours = console.taps.hourly(session, viewer.principal, start=start, end=now + timedelta(0))
+    # Up to the end of the current hour: its bar grows as the hour goes on.
+    end = start + timedelta(hours=local_time(now).hour + 1)
+    hours = console.taps.hourly(session, viewer.principal, start=start, end=end)
     gettext = gettext_for(request).gettext
     chart = bar_chart(
         [Bar(f"{local_time(h.hour).hour:02d}h", (h.granted, h.denied)) for h in hours],

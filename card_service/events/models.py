@@ -24,6 +24,8 @@ class TapEvent(Base):
     __table_args__ = (
         Index("ix_tap_events_holder_occurred", "holder_id", "occurred_at"),
         Index("ix_tap_events_reader_seq", "reader_id", "reader_seq"),
+        # The console's live feed asks every second for what arrived since its cursor.
+        Index("ix_tap_events_received_at", "received_at"),
         {"postgresql_partition_by": "RANGE (occurred_at)"},
     )
 

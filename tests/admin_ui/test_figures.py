@@ -1,4 +1,4 @@
-"""The dashboard's pure calculations and the SVG charts."""
+"""The readers' health as the dashboard computes it, and the SVG charts."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from admin_ui.charts import Bar, bar_chart
-from admin_ui.figures import denied_spikes, reader_health
-from admin_ui.ports import HourlyTaps
+from admin_ui.figures import reader_health
 
 NOW = datetime(2026, 11, 24, 3, 0, tzinfo=UTC)
 
@@ -34,15 +33,6 @@ def test_a_reader_behind_the_newest_list_is_stale():
     assert behind.stale_crl
     assert behind.crl_behind == 2
     assert reader_health(FakeReader("active", NOW, None), current, NOW).crl_behind == 7
-
-
-def test_denied_spikes_stand_out_from_the_typical_hour():
-    hours = [HourlyTaps(NOW + timedelta(hours=h), 100, 2) for h in range(8)]
-    hours.append(HourlyTaps(NOW + timedelta(hours=8), 100, 40))
-    assert denied_spikes(hours) == [hours[-1]]
-    quiet = [HourlyTaps(NOW, 3, 4), HourlyTaps(NOW, 3, 0)]
-    assert denied_spikes(quiet) == []  # four denials are never a spike
-    assert denied_spikes([]) == []
 
 
 def test_bar_chart_is_accessible_svg_with_escaped_labels():
