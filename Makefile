@@ -9,7 +9,7 @@ INSTALLED := $(VENV)/.installed
 PYTEST_ARGS ?=
 BENCHES ?= bench.pcsc_roundtrip bench.crypto_decision bench.emrtd_read bench.piv_tap_apdus bench.verify_api bench.ingest bench.report bench.tap_pcsc
 
-.PHONY: help run test lint format bench migrate system-packages pcscd clean
+.PHONY: help run test lint format bench migrate system-packages pcscd postgres clean
 
 help:
 	@echo "make run     start the platform on SQLite with demo data (http://127.0.0.1:8000)"
@@ -37,7 +37,10 @@ system-packages:
 pcscd: $(INSTALLED) system-packages
 	@./scripts/start-pcscd.sh $(BIN)/python
 
-test: $(INSTALLED) system-packages pcscd
+postgres: $(INSTALLED)
+	@./scripts/start-postgres.sh $(BIN)/python
+
+test: $(INSTALLED) system-packages pcscd postgres
 	@$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(INSTALLED)
@@ -50,7 +53,7 @@ format: $(INSTALLED)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: $(INSTALLED) system-packages pcscd
+bench: $(INSTALLED) system-packages pcscd postgres
 	@for bench in $(BENCHES); do $(BIN)/python -m $$bench || exit 1; done
 
 migrate: $(INSTALLED)

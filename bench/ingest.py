@@ -2,10 +2,10 @@
 
     python -m bench.ingest [--events 200000]
 
-Builds a throw-away PostgreSQL database (``BENCH_DATABASE_URL``, default the local
-server), starts the service with uvicorn in a child process (reader authentication
-replaced by a fixed reader, as the real reader JWT check is not the subject here),
-and measures in the same run:
+Builds a throw-away PostgreSQL database (``BENCH_DATABASE_URL``, default the test
+suite's server: tests/support/databases.py), starts the service with uvicorn in a
+child process (reader authentication replaced by a fixed reader, as the real reader
+JWT check is not the subject here), and measures in the same run:
 
 - copy: the same rows COPYed straight into ``tap_events`` (binary COPY, one stream);
 - api: every batch (1,000 events, JSON) POSTed once, one batch at a time;
@@ -40,8 +40,8 @@ from sqlalchemy.engine import make_url
 from card_service.db import migrate
 from card_service.db.engine import Database
 from card_service.events.partitions import add_months, ensure_monthly_partitions, month_start
+from tests.support.databases import postgres_admin_url
 
-DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 BATCH = 1000
 HOLDERS = 2000
@@ -54,7 +54,7 @@ def uuid7(at: datetime, rand: int) -> uuid.UUID:
 
 
 def admin_url() -> str:
-    url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
+    url = os.environ.get("BENCH_DATABASE_URL") or postgres_admin_url()
     if url.startswith(("postgresql://", "postgres://")):
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
     return url

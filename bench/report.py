@@ -2,10 +2,11 @@
 
     python -m bench.report [--holders 40000]
 
-Builds a throw-away PostgreSQL database (``BENCH_DATABASE_URL``, default the local
-server), loads four taps per holder per working day of September 2026 with COPY
-(40,000 holders: about 3.5 million events), computes the day roll-ups once (timed
-and printed, not part of the ratio), then times, best of three:
+Builds a throw-away PostgreSQL database (``BENCH_DATABASE_URL``, default the test
+suite's server: tests/support/databases.py), loads four taps per holder per working
+day of September 2026 with COPY (40,000 holders: about 3.5 million events), computes
+the day roll-ups once (timed and printed, not part of the ratio), then times, best of
+three:
 
 - report: ``monthly_timesheet`` for the root unit (every holder, every day, totals),
   as the API builds it, from the roll-up table;

@@ -2,6 +2,8 @@
 # Installs the Debian/Ubuntu packages the platform needs.
 #   install-system-packages.sh run    what `make run` needs (Python venv support)
 #   install-system-packages.sh test   everything the test suite needs as well
+#   install-system-packages.sh postgres  a PostgreSQL server (start-postgres.sh asks for
+#                                        it only when no server answers)
 # Idempotent: packages already present are not fetched again. Uses sudo when not root.
 set -euo pipefail
 
@@ -19,7 +21,8 @@ test_packages=(
 case "$profile" in
   run) want=("${run_packages[@]}") ;;
   test) want=("${run_packages[@]}" "${test_packages[@]}") ;;
-  *) echo "usage: $0 run|test" >&2; exit 2 ;;
+  postgres) want=(postgresql) ;;
+  *) echo "usage: $0 run|test|postgres" >&2; exit 2 ;;
 esac
 
 # A Python that already has venv + ensurepip (pyenv, python.org builds) needs no python3-venv.

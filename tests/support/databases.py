@@ -13,11 +13,16 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 DEFAULT_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+# Written by scripts/start-postgres.sh when the local server needs a role of our own.
+URL_FILE = Path(__file__).resolve().parents[2] / ".cache" / "test-database-url"
 
 
 def postgres_admin_url() -> str:
-    """A URL to a PostgreSQL database we may CREATE DATABASE from."""
-    url = os.environ.get("TEST_DATABASE_URL", DEFAULT_ADMIN_URL)
+    """A URL to a PostgreSQL database we may CREATE DATABASE from: TEST_DATABASE_URL,
+    else the one scripts/start-postgres.sh wrote down, else the local trust-auth server."""
+    url = os.environ.get("TEST_DATABASE_URL") or (
+        URL_FILE.read_text(encoding="utf-8").strip() if URL_FILE.is_file() else DEFAULT_ADMIN_URL
+    )
     if url.startswith(("postgresql://", "postgres://")):
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
     return url
