@@ -39,6 +39,7 @@ logger = logging.getLogger("card_service")
 EXIT_USAGE = 2
 EXIT_UNAVAILABLE = 69  # sysexits EX_UNAVAILABLE
 EXIT_SOFTWARE = 70  # sysexits EX_SOFTWARE
+EXIT_IOERR = 74  # sysexits EX_IOERR
 EXIT_CONFIG = 78  # sysexits EX_CONFIG
 EXIT_VERIFICATION_FAILED = 3
 
@@ -338,6 +339,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
         print(f"card-service: error: database: {reason}", file=sys.stderr)
         return EXIT_SOFTWARE
+    except OSError as exc:  # disk full, permissions, a file vanished: the machine's, not ours
+        print(f"card-service: error: {exc}", file=sys.stderr)
+        return EXIT_IOERR
 
 
 if __name__ == "__main__":

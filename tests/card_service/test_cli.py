@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from card_service.cli import EXIT_CONFIG, EXIT_UNAVAILABLE, main
+from card_service.cli import EXIT_CONFIG, EXIT_IOERR, EXIT_UNAVAILABLE, main
 
 
 @pytest.fixture
@@ -80,7 +80,25 @@ def test_unwritable_data_directory_is_one_line(tmp_path: Path, capsys, monkeypat
     monkeypatch.setenv("ECARD_DATA_DIR", str(blocker / "data"))
     assert main(["migrate"]) == EXIT_CONFIG
     assert "data directory" in _one_error_line(capsys)
-    assert not (blocker.parent / "data").exists()
+    assert not (blocker / "data").exists()
+    assert blocker.read_text() == "not a directory"
+
+
+def test_a_migration_failing_half_way_leaves_no_database_file(
+    data_dir: Path, capsys, monkeypatch
+) -> None:
+    def partitions_fail(*_args: object, **_kwargs: object) -> None:
+        # After every table exists: the worst moment to stop.
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr("card_service.cli.ensure_monthly_partitions", partitions_fail)
+    assert main(["migrate"]) == EXIT_IOERR
+    assert "No space left on device" in _one_error_line(capsys)
+    assert list(data_dir.glob("ecard.sqlite3*")) == []
+    monkeypatch.undo()
+    monkeypatch.setenv("ECARD_DATA_DIR", str(data_dir))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    assert main(["migrate"]) == 0  # and the next attempt starts clean
 
 
 def test_serve_refuses_an_unmigrated_database(data_dir: Path, capsys) -> None:
