@@ -32,6 +32,9 @@ from crypto.keys import (
     raw_signature,
 )
 
+# The order of P-256's base point (SEC 2, section 2.4.2).
+P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
+
 
 @given(st.binary(max_size=300))
 def test_b64url_round_trip(data):
@@ -139,3 +142,20 @@ def test_public_key_loading():
 def test_signature_forms_round_trip(r, s):
     raw = r.to_bytes(32, "big") + s.to_bytes(32, "big")
     assert raw_signature(der_signature(raw)) == raw
+
+
+@given(st.integers(min_value=1, max_value=P256_ORDER - 1))
+def test_public_key_encodings_round_trip(secret):
+    key = ec.derive_private_key(secret, ec.SECP256R1()).public_key()
+    assert load_public_key_der(public_key_der(key)) == key
+    assert load_public_key_point(point_bytes(key)) == key
+    assert len(point_bytes(key)) == 65
+
+
+@given(st.binary(min_size=1, max_size=200))
+def test_public_key_points_off_the_curve_are_refused(data):
+    try:
+        key = load_public_key_point(data)
+    except (MalformedInputError, UnsupportedKeyError):
+        return
+    assert point_bytes(key) == data  # only a genuine uncompressed P-256 point loads

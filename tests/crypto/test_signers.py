@@ -7,6 +7,8 @@ import stat
 import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, utils
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from crypto.errors import KeyCustodyError, UnsupportedKeyError
 from crypto.keys import key_id, verify_signature
@@ -121,3 +123,20 @@ def test_the_adapter_signs_sha256_only_and_never_exports():
         )
     with pytest.raises(KeyCustodyError):
         key.exchange(ec.ECDH(), signer.public_key)
+
+
+@settings(max_examples=10, deadline=None)  # each example runs PBKDF2 twice
+@given(
+    secret=st.integers(min_value=1, max_value=2**255),
+    passphrase=st.binary(min_size=1, max_size=64),
+)
+def test_encrypted_pkcs8_round_trips_any_key_and_passphrase(secret, passphrase):
+    signer = FileSigner(ec.derive_private_key(secret, ec.SECP256R1()))
+    pem = signer.to_pem(passphrase, kdf_iterations=10_000)
+    loaded = FileSigner.from_pem(pem, passphrase)
+    assert loaded.key_id == signer.key_id
+    # The same public key means the same scalar; and the loaded key signs as the original.
+    signature = loaded.sign(b"round trip")
+    verify_signature(signer.public_key, signature, b"round trip")  # raises if not
+    with pytest.raises(KeyCustodyError):
+        FileSigner.from_pem(pem, passphrase + b"x")
