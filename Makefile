@@ -28,7 +28,7 @@ $(INSTALLED): pyproject.toml constraints.txt
 run: $(INSTALLED)
 	@$(BIN)/card-service migrate
 	@$(BIN)/card-service demo-seed
-	@echo "admin console: http://127.0.0.1:8000/docs   (Ctrl-C stops)"
+	@echo "admin console: http://127.0.0.1:8000/admin/   API: http://127.0.0.1:8000/docs   (Ctrl-C stops)"
 	@$(BIN)/card-service serve
 
 system-packages:
