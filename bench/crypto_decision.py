@@ -81,7 +81,7 @@ def main() -> None:
 
     profile = CardCertificateProfile(crl_url="https://ecard.example/crl/issuing.crl")
     cards = []
-    for _ in range(args.taps):
+    for _ in range(args.taps + 1):  # the last one is the warm card, never timed cold
         key = ec.generate_private_key(ec.SECP256R1())
         der = issue_card_certificate(
             issuing,
@@ -97,7 +97,7 @@ def main() -> None:
     raw_samples: list[float] = []
     cold_samples: list[float] = []
     warm_samples: list[float] = []
-    warm_der, warm_key = cards[0]
+    warm_der, warm_key = cards.pop()
     tap_at = NOW + timedelta(hours=1)
     answer = _answers(warm_key, 1, tap_at)[0]
     verifier.verify_tap(warm_der, answer[0], answer[1], now=tap_at)  # warm it
