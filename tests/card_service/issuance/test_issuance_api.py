@@ -7,9 +7,12 @@ import base64
 import uuid
 
 import pytest
+from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, utils
 
+from crypto.revocation import RevocationList, RevocationReason, accept_revocation_list
+from crypto.trust import verify_trust_bundle
 from tests.support.readers import ReaderKey
 
 
@@ -154,6 +157,26 @@ def test_resuming_with_a_new_key_revokes_the_first_certificate(
     second = client.get(f"/api/v1/cards/{requested_card['id']}", headers=as_user("admin")).json()
     assert second["certificate_serial"] != first["certificate_serial"]
     assert _activate(client, station, clock, started["session_id"], second_key).status_code == 200
+    # What a reader fetches: the first certificate is revoked, the one on the card is not.
+    revoked = _published_revocations(client, clock, first["issuer_key_id"])
+    entry = revoked.lookup(int(first["certificate_serial"], 16))
+    assert entry is not None
+    assert entry.reason == RevocationReason.CESSATION_OF_OPERATION
+    assert revoked.lookup(int(second["certificate_serial"], 16)) is None
+
+
+def _published_revocations(client, clock, issuer: str) -> RevocationList:
+    """The complete list and, when there is one, the delta after it, as a reader takes them."""
+    roots = x509.load_pem_x509_certificates(client.get("/api/v1/trust/roots").content)
+    bundle = verify_trust_bundle(
+        client.get("/api/v1/trust/bundle").content, roots=roots, now=clock.now
+    )
+    complete = client.get(f"/api/v1/trust/crls/{issuer}.crl").content
+    held = accept_revocation_list(complete, trust=bundle, now=clock.now)
+    delta = client.get(f"/api/v1/trust/crls/{issuer}/delta", params={"since": held.number})
+    if delta.status_code == 204:
+        return held
+    return accept_revocation_list(delta.content, trust=bundle, now=clock.now, held=held)
 
 
 def test_an_interrupted_issuance_can_be_cancelled(
