@@ -23,25 +23,50 @@ class ReaderFacts(Protocol):
 
 
 @dataclass(frozen=True)
+class CrlFacts:
+    """What the service knows of the revocation lists readers hold."""
+
+    newest: Mapping[str, int]  # the newest list number of each issuer
+    signed_at: Mapping[tuple[str, int], datetime]  # (issuer, number) -> thisUpdate
+    max_age: timedelta  # a reader whose list is older refuses every card (fails closed)
+
+
+def held_lists(reader: ReaderFacts) -> list[tuple[str, int]]:
+    """The (issuer, number) lists a reader said in its last heartbeat it holds."""
+    held = reader.crl_numbers or {}
+    return [(issuer, number) for issuer, number in held.items() if isinstance(number, int)]
+
+
+@dataclass(frozen=True)
 class ReaderHealth:
     online: bool
     crl_behind: int  # how many list numbers behind the newest, summed over issuers
     heartbeat_age: timedelta | None
+    crl_age: timedelta | None  # since the oldest list it holds was signed; None: unknown
+    crl_too_old: bool  # older than the readers' limit: the reader is refusing every card
 
     @property
     def stale_crl(self) -> bool:
-        return self.crl_behind > 0
+        return self.crl_behind > 0 or self.crl_too_old
 
 
-def reader_health(reader: ReaderFacts, current: Mapping[str, int], now: datetime) -> ReaderHealth:
+def reader_health(reader: ReaderFacts, crl: CrlFacts, now: datetime) -> ReaderHealth:
     beat = reader.last_heartbeat_at
     age = now - beat if beat is not None else None
     online = str(getattr(reader.state, "value", reader.state)) == "active" and (
         age is not None and age <= ONLINE_WITHIN
     )
-    held = reader.crl_numbers or {}
+    held = dict(held_lists(reader))
     behind = 0
-    for issuer, newest in current.items():
+    for issuer, newest in crl.newest.items():
         have = held.get(issuer)
-        behind += newest - int(have) if isinstance(have, int) else newest
-    return ReaderHealth(online=online, crl_behind=max(behind, 0), heartbeat_age=age)
+        behind += newest - have if have is not None else newest
+    signed = [crl.signed_at[pair] for pair in held.items() if pair in crl.signed_at]
+    crl_age = now - min(signed) if signed else None
+    return ReaderHealth(
+        online=online,
+        crl_behind=max(behind, 0),
+        heartbeat_age=age,
+        crl_age=crl_age,
+        crl_too_old=crl_age is not None and crl_age > crl.max_age,
+    )

@@ -6,10 +6,10 @@ and a 24-hour clock; numbers group thousands with a dot (Babel's CLDR data).
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, format_timedelta
 from babel.numbers import format_decimal
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -55,3 +55,10 @@ def minutes_text(seconds: float) -> str:
     """A duration as m:ss (counter service times are minutes long)."""
     whole = round(seconds)
     return f"{whole // _SECONDS_PER_MINUTE}:{whole % _SECONDS_PER_MINUTE:02d}"
+
+
+def duration_text(delta: timedelta | None, locale: str) -> str:
+    """A rough age such as "3 giờ" / "3 hours" (Babel rounds to the largest unit)."""
+    if delta is None:
+        return "—"
+    return format_timedelta(delta, locale=locale)

@@ -16,7 +16,7 @@ from admin_ui.i18n import LANGUAGE_NAMES, LOCALES, N_, Msg, locale_of, translati
 from admin_ui.labels import label
 from admin_ui.permissions import Permissions
 
-STATIC_VERSION = "3"  # bump when a static file changes, to defeat browser caches
+STATIC_VERSION = "4"  # bump when a static file changes, to defeat browser caches
 
 
 # Confirmations shown after a POST-redirect-GET (``?notice=...``), never free text.
@@ -76,6 +76,7 @@ def _environment(locale: str) -> Environment:
     env.filters["time"] = formatting.time_text
     env.filters["number"] = lambda value: formatting.number_text(value, locale)
     env.filters["minutes"] = formatting.minutes_text
+    env.filters["duration"] = lambda value: formatting.duration_text(value, locale)
     env.filters["unit_options"] = lambda choices: [(str(u.id), u.label) for u in choices]
     env.filters["state_option"] = lambda code: (code, catalogue.gettext(label("card_state", code)))
     env.filters["reason_option"] = lambda code: (code, catalogue.gettext(label("reason", code)))

@@ -1,9 +1,4 @@
-"""The organisation units a person can see, for pickers and names.
-
-card_service.orgunits has no service function that lists the units in a caller's
-scope; its route function does exactly that (and nothing else), so the console calls
-it in-process rather than querying the table itself (docs/admin-ui.md lists this gap).
-"""
+"""The organisation units a person can see, for pickers and names."""
 
 from __future__ import annotations
 
@@ -14,9 +9,8 @@ from sqlalchemy.orm import Session
 
 from admin_ui.permissions import Roles
 from card_service.auth.principal import Principal
-from card_service.orgunits.routes import list_units
 from card_service.orgunits.schemas import UnitOut
-from card_service.pagination import MAX_PAGE_SIZE, PageParams
+from card_service.orgunits.service import list_units
 
 
 @dataclass(frozen=True)
@@ -33,18 +27,9 @@ class UnitChoice:
 
 
 def visible_units(session: Session, principal: Principal) -> list[UnitOut]:
-    found: list[UnitOut] = []
-    while True:
-        page = list_units(
-            principal,
-            session,
-            PageParams(limit=MAX_PAGE_SIZE, offset=len(found)),
-            kind=None,
-            parent_id=None,
-        )
-        found += page.items
-        if not page.items or len(found) >= page.total:
-            return found
+    """Every unit in any of the person's scopes, in tree order."""
+    found, _ = list_units(session, principal)
+    return [UnitOut.model_validate(unit) for unit in found]
 
 
 def choices(session: Session, principal: Principal, roles: Roles) -> list[UnitChoice]:

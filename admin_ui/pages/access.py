@@ -4,8 +4,7 @@ and the rules joining them. Administrators edit; auditors read."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
-from typing import Annotated, Any, cast
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import ValidationError
@@ -21,7 +20,7 @@ from admin_ui.i18n import N_, gettext_for
 from admin_ui.pages.dashboard import all_readers
 from admin_ui.permissions import ACCESS_MANAGE, ACCESS_READ
 from admin_ui.security.context import PostedForm, Viewer, acting, allowed
-from card_service.access import routes as access_routes
+from card_service.access import groups
 from card_service.access import service as access
 from card_service.access.schemas import GroupIn, GroupOut, MemberIn, RuleIn, ScheduleIn
 from card_service.clock import Now
@@ -37,29 +36,18 @@ Manager = Annotated[Viewer, Depends(acting(ACCESS_MANAGE))]
 GROUP_KINDS = {"groups": N_("Access group (people)"), "door-groups": N_("Door group (readers)")}
 
 
-def _endpoint(name: str) -> Callable[..., Any]:
-    """A route function of card_service.access by its route name.
-
-    The group functions of card_service.access.service take the ORM model class as an
-    argument, which the console may not import; the API's own route functions (one per
-    kind of group) close over it, so the console calls those in-process. See the gaps
-    listed in docs/admin-ui.md."""
-    for route in access_routes.router.routes:
-        if getattr(route, "name", None) == name:
-            return cast(Callable[..., Any], route.endpoint)  # type: ignore[attr-defined]
-    raise LookupError(name)
-
-
-def _groups(session: Session, viewer: Viewer, kind: str) -> list[GroupOut]:
-    return cast(list[GroupOut], _endpoint(f"list_{kind}")(viewer.principal, session))
-
-
 def _context(session: Session, viewer: Viewer) -> dict[str, Any]:
     return {
         "section": "access",
         "schedules": access.list_schedules(session),
-        "access_groups": _groups(session, viewer, "groups"),
-        "door_groups": _groups(session, viewer, "door-groups"),
+        "access_groups": [
+            GroupOut.model_validate(group)
+            for group in groups.list_access_groups(session, viewer.principal)
+        ],
+        "door_groups": [
+            GroupOut.model_validate(group)
+            for group in groups.list_door_groups(session, viewer.principal)
+        ],
         "rules": access.list_rules(session),
         "readers": all_readers(session, viewer.principal) if viewer.can.access_manage else [],
         "units": units.choices(session, viewer.principal, ACCESS_MANAGE),
@@ -152,7 +140,10 @@ def create_group(
         body = GroupIn.model_validate(
             {"name": text(form, "g_name"), "unit_id": text(form, "g_unit")}
         )
-        _endpoint(f"create_{kind}")(body, viewer.principal, session, now)
+        if kind == "door-groups":
+            groups.create_door_group(session, viewer.principal, body, now=now)
+        else:
+            groups.create_access_group(session, viewer.principal, body, now=now)
     except ValidationError as exc:
         errors = _prefixed(field_errors(exc, gettext), "g", names)
         raise _rejected(request, console, session, viewer, form, errors) from exc
@@ -217,8 +208,8 @@ def _group_context(
     values: dict[str, str],
     errors: dict[str, str],
 ) -> dict[str, Any]:
+    group = GroupOut.model_validate(groups.get_access_group(session, viewer.principal, group_id))
     members = access.list_members(session, viewer.principal, group_id)
-    group = next(g for g in _groups(session, viewer, "groups") if g.id == group_id)
     people = {
         member.holder_id: holders.get_holder(session, viewer.principal, member.holder_id)
         for member in members

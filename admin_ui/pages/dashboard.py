@@ -12,15 +12,17 @@ from starlette.responses import Response
 
 from admin_ui.charts import Bar, bar_chart
 from admin_ui.console import ConsoleState
-from admin_ui.figures import reader_health
+from admin_ui.figures import CrlFacts, held_lists, reader_health
 from admin_ui.formatting import LOCAL_TZ, local_time, local_today
 from admin_ui.i18n import gettext_for
 from admin_ui.security.context import CurrentViewer, Viewer
+from card_service.access.context import AccessContext
 from card_service.auth.principal import Principal
 from card_service.clock import Now
 from card_service.db.session import DbSession
 from card_service.events.reads import denied_spikes
 from card_service.pagination import MAX_PAGE_SIZE, PageParams
+from card_service.pki.revocations import crl_this_updates
 from card_service.readers import service as readers
 from card_service.trust.service import crl_numbers
 
@@ -39,21 +41,36 @@ def all_readers(session: Session, principal: Principal) -> list[Any]:
             return found
 
 
+def crl_facts(request: Request, session: Session, readers_shown: list[Any]) -> CrlFacts:
+    """The newest lists, when each list these readers hold was signed, and the age past
+    which a reader fails closed (the setting every reader is configured with)."""
+    access: AccessContext = request.app.state.access
+    wanted = {pair for reader in readers_shown for pair in held_lists(reader)}
+    return CrlFacts(
+        newest=crl_numbers(session),
+        signed_at=crl_this_updates(session, wanted),
+        max_age=timedelta(seconds=access.max_crl_age_seconds),
+    )
+
+
 @router.get("/")
 def dashboard(
     request: Request, console: ConsoleState, session: DbSession, now: Now, viewer: CurrentViewer
 ) -> Response:
     context: dict[str, Any] = {"section": "dashboard", "readers": None, "taps": None}
     if viewer.can.readers_read:
-        context["readers"] = _reader_figures(session, viewer, now)
+        context["readers"] = _reader_figures(request, session, viewer, now)
     if viewer.can.events_read:
         context["taps"] = _tap_figures(request, console, session, viewer, now)
     return console.renderer.page(request, "dashboard.html", context)
 
 
-def _reader_figures(session: Session, viewer: Viewer, now: datetime) -> dict[str, Any]:
-    current = crl_numbers(session)
-    rows = [(r, reader_health(r, current, now)) for r in all_readers(session, viewer.principal)]
+def _reader_figures(
+    request: Request, session: Session, viewer: Viewer, now: datetime
+) -> dict[str, Any]:
+    found = all_readers(session, viewer.principal)
+    crl = crl_facts(request, session, found)
+    rows = [(r, reader_health(r, crl, now)) for r in found]
     active = [(r, h) for r, h in rows if r.state.value == "active"]
     return {
         "online": sum(1 for _, h in active if h.online),

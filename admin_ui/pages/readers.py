@@ -16,7 +16,7 @@ from admin_ui.errors import FormRejected
 from admin_ui.figures import reader_health
 from admin_ui.forms import domain_error, field_errors, text
 from admin_ui.i18n import N_, gettext_for
-from admin_ui.pages.dashboard import all_readers
+from admin_ui.pages.dashboard import all_readers, crl_facts
 from admin_ui.permissions import READERS_MANAGE, READERS_READ
 from admin_ui.security.context import PostedForm, Viewer, acting, allowed
 from card_service.clock import Now
@@ -24,7 +24,6 @@ from card_service.db.session import DbSession
 from card_service.errors import CardServiceError
 from card_service.readers import service as readers
 from card_service.readers.schemas import ReaderCreate
-from card_service.trust.service import crl_numbers
 from reader_protocol.enrolment import ReaderMode
 
 router = APIRouter(prefix="/readers")
@@ -38,8 +37,9 @@ FIELDS = ("name", "site_unit_id", "location", "mode")
 def list_readers(
     request: Request, console: ConsoleState, session: DbSession, now: Now, viewer: Viewer_
 ) -> Response:
-    current = crl_numbers(session)
-    rows = [(r, reader_health(r, current, now)) for r in all_readers(session, viewer.principal)]
+    found = all_readers(session, viewer.principal)
+    crl = crl_facts(request, session, found)
+    rows = [(r, reader_health(r, crl, now)) for r in found]
     return console.renderer.page(
         request,
         "readers/list.html",
@@ -134,14 +134,15 @@ def reader_page(
     viewer: Viewer_,
 ) -> Response:
     reader = readers.get_reader(session, viewer.principal, reader_id)
+    crl = crl_facts(request, session, [reader])
     return console.renderer.page(
         request,
         "readers/detail.html",
         {
             "section": "readers",
             "reader": reader,
-            "health": reader_health(reader, crl_numbers(session), now),
-            "current_crl": crl_numbers(session),
+            "health": reader_health(reader, crl, now),
+            "crl": crl,
             "unit_names": units.names(session, viewer.principal),
         },
     )

@@ -68,7 +68,7 @@ def delete_schedule(
     return Response(status_code=204)
 
 
-def _group_routes(path: str, model: type[AccessGroup] | type[DoorGroup]) -> None:
+def _group_routes(path: str, model: type[service.Group]) -> None:
     @router.get(f"/{path}", response_model=list[GroupOut], name=f"list_{path}")
     def list_groups(principal: Viewer, session: DbSession) -> list[GroupOut]:
         return [GroupOut.model_validate(g) for g in service.list_groups(session, principal, model)]

@@ -37,6 +37,7 @@ from card_service.users.models import Role
 MANAGE_ROLES = (Role.ADMIN,)
 READ_ROLES = (Role.ADMIN, Role.AUDITOR)
 T = TypeVar("T")
+Group = TypeVar("Group", AccessGroup, DoorGroup)
 
 
 def _changed(  # noqa: PLR0917 - every call passes the same six facts in order
@@ -83,14 +84,15 @@ def _scoped_unit(session: Session, principal: Principal, unit_id: uuid.UUID) -> 
     return unit
 
 
-def _group_in_scope(
+def group_in_scope(
     session: Session,
     principal: Principal,
-    model: type[AccessGroup] | type[DoorGroup],
+    model: type[Group],
     group_id: uuid.UUID,
     roles: tuple[Role, ...] = MANAGE_ROLES,
-) -> AccessGroup | DoorGroup:
-    group: AccessGroup | DoorGroup | None = session.get(model, group_id)  # type: ignore[assignment]
+) -> Group:
+    """A group of a unit where the principal holds one of ``roles``; else not found."""
+    group = session.get(model, group_id)
     unit = session.get(OrgUnit, group.unit_id) if group is not None else None
     if group is None or unit is None or not principal.can_reach(unit.path, roles):
         raise AccessObjectNotFoundError(f"no {model.__name__} {group_id}")
@@ -168,11 +170,11 @@ def list_schedules(session: Session) -> list[Schedule]:
 def create_group(
     session: Session,
     principal: Principal,
-    model: type[AccessGroup] | type[DoorGroup],
+    model: type[Group],
     data: GroupIn,
     *,
     now: datetime,
-) -> AccessGroup | DoorGroup:
+) -> Group:
     _scoped_unit(session, principal, data.unit_id)
     group = model(name=data.name, unit_id=data.unit_id)
     session.add(group)
@@ -189,9 +191,7 @@ def create_group(
     return group
 
 
-def list_groups(
-    session: Session, principal: Principal, model: type[AccessGroup] | type[DoorGroup]
-) -> list[AccessGroup | DoorGroup]:
+def list_groups(session: Session, principal: Principal, model: type[Group]) -> list[Group]:
     query = (
         select(model)
         .join(OrgUnit, OrgUnit.id == model.unit_id)
@@ -204,12 +204,12 @@ def list_groups(
 def delete_group(
     session: Session,
     principal: Principal,
-    model: type[AccessGroup] | type[DoorGroup],
+    model: type[Group],
     group_id: uuid.UUID,
     *,
     now: datetime,
 ) -> None:
-    group = _group_in_scope(session, principal, model, group_id)
+    group = group_in_scope(session, principal, model, group_id)
     session.delete(group)
     session.flush()
     _changed(
@@ -232,7 +232,7 @@ def set_member(
     now: datetime,
 ) -> AccessGroupMember:
     """Add a holder to an access group, or change their membership's validity."""
-    _group_in_scope(session, principal, AccessGroup, group_id)
+    group_in_scope(session, principal, AccessGroup, group_id)
     get_holder(session, principal, data.holder_id, roles=MANAGE_ROLES)
     member = session.scalar(
         select(AccessGroupMember).where(
@@ -269,7 +269,7 @@ def remove_member(
     *,
     now: datetime,
 ) -> None:
-    _group_in_scope(session, principal, AccessGroup, group_id)
+    group_in_scope(session, principal, AccessGroup, group_id)
     session.execute(
         delete(AccessGroupMember).where(
             AccessGroupMember.group_id == group_id, AccessGroupMember.holder_id == holder_id
@@ -289,7 +289,7 @@ def remove_member(
 def list_members(
     session: Session, principal: Principal, group_id: uuid.UUID
 ) -> list[AccessGroupMember]:
-    _group_in_scope(session, principal, AccessGroup, group_id, READ_ROLES)
+    group_in_scope(session, principal, AccessGroup, group_id, READ_ROLES)
     return list(
         session.scalars(select(AccessGroupMember).where(AccessGroupMember.group_id == group_id))
     )
@@ -303,7 +303,7 @@ def add_door(
     *,
     now: datetime,
 ) -> None:
-    _group_in_scope(session, principal, DoorGroup, door_group_id)
+    group_in_scope(session, principal, DoorGroup, door_group_id)
     get_reader(session, principal, reader_id, roles=MANAGE_ROLES)
     exists = session.scalar(
         select(DoorGroupMember.id).where(
@@ -332,7 +332,7 @@ def remove_door(
     *,
     now: datetime,
 ) -> None:
-    _group_in_scope(session, principal, DoorGroup, door_group_id)
+    group_in_scope(session, principal, DoorGroup, door_group_id)
     session.execute(
         delete(DoorGroupMember).where(
             DoorGroupMember.door_group_id == door_group_id, DoorGroupMember.reader_id == reader_id
@@ -355,8 +355,8 @@ def remove_door(
 def create_rule(
     session: Session, principal: Principal, data: RuleIn, *, now: datetime
 ) -> AccessRule:
-    _group_in_scope(session, principal, AccessGroup, data.access_group_id)
-    _group_in_scope(session, principal, DoorGroup, data.door_group_id)
+    group_in_scope(session, principal, AccessGroup, data.access_group_id)
+    group_in_scope(session, principal, DoorGroup, data.door_group_id)
     _get(session, Schedule, data.schedule_id)
     rule = AccessRule(**data.model_dump())
     session.add(rule)
@@ -371,7 +371,7 @@ def delete_rule(
     session: Session, principal: Principal, rule_id: uuid.UUID, *, now: datetime
 ) -> None:
     rule = _get(session, AccessRule, rule_id)
-    _group_in_scope(session, principal, DoorGroup, rule.door_group_id)
+    group_in_scope(session, principal, DoorGroup, rule.door_group_id)
     session.delete(rule)
     session.flush()
     _changed(session, principal, "rule.deleted", "access_rule", rule_id, {}, now=now)

@@ -5,19 +5,17 @@ from __future__ import annotations
 import uuid
 
 from fastapi import APIRouter
-from sqlalchemy import select
 
 from card_service.auth.dependencies import CurrentPrincipal
 from card_service.db.session import DbSession
+from card_service.orgunits import service
 from card_service.orgunits.errors import UnitNotFoundError
 from card_service.orgunits.models import OrgUnit, UnitKind
 from card_service.orgunits.schemas import UnitOut
-from card_service.pagination import Page, Paging, paginate
+from card_service.pagination import Page, Paging
 from card_service.problems import Problem
-from card_service.users.models import Role
 
 router = APIRouter(prefix="/units", tags=["units"])
-ALL_ROLES = tuple(Role)
 
 
 @router.get("", response_model=Page[UnitOut])
@@ -28,12 +26,7 @@ def list_units(
     kind: UnitKind | None = None,
     parent_id: uuid.UUID | None = None,
 ) -> Page[UnitOut]:
-    query = select(OrgUnit).where(principal.unit_filter(ALL_ROLES)).order_by(OrgUnit.path)
-    if kind is not None:
-        query = query.where(OrgUnit.kind == kind)
-    if parent_id is not None:
-        query = query.where(OrgUnit.parent_id == parent_id)
-    items, total = paginate(session, query, paging)
+    items, total = service.list_units(session, principal, paging, kind=kind, parent_id=parent_id)
     return Page[UnitOut](
         items=[UnitOut.model_validate(u) for u in items],
         total=total,
@@ -45,6 +38,6 @@ def list_units(
 @router.get("/{unit_id}", response_model=UnitOut, responses={404: {"model": Problem}})
 def get_unit(unit_id: uuid.UUID, principal: CurrentPrincipal, session: DbSession) -> UnitOut:
     unit = session.get(OrgUnit, unit_id)
-    if unit is None or not principal.can_reach(unit.path, ALL_ROLES):
+    if unit is None or not principal.can_reach(unit.path, service.ALL_ROLES):
         raise UnitNotFoundError(f"no organisation unit {unit_id}")
     return UnitOut.model_validate(unit)

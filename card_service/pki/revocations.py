@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from card_service.pki.context import PkiContext
-from card_service.pki.errors import PkiNotInitialisedError
+from card_service.pki.errors import CrlNotFoundError, PkiNotInitialisedError
 from card_service.pki.models import CrlDocument, CrlState, RevocationEntry
 from crypto.issuers import CertificateAuthority
 from crypto.revocation import (
@@ -230,3 +230,37 @@ def latest_complete(session: Session, issuer_key_id: str) -> CrlDocument:
     if document is None:
         raise PkiNotInitialisedError(f"no complete CRL for issuer {issuer_key_id}")
     return document
+
+
+def crl_this_update(session: Session, issuer_key_id: str, number: int) -> datetime:
+    """When an issuer's CRL ``number`` was signed (its thisUpdate): the age of the list a
+    reader reports holding. CrlNotFoundError when no such list was published."""
+    this_update = session.scalar(
+        select(CrlDocument.this_update).where(
+            CrlDocument.issuer_key_id == issuer_key_id, CrlDocument.number == number
+        )
+    )
+    if this_update is None:
+        raise CrlNotFoundError(f"no CRL number {number} of issuer {issuer_key_id}")
+    return this_update
+
+
+def crl_this_updates(
+    session: Session, wanted: Iterable[tuple[str, int]]
+) -> dict[tuple[str, int], datetime]:
+    """``crl_this_update`` for many (issuer, number) pairs in one query, for a page of
+    readers; pairs naming no published list are left out."""
+    pairs = set(wanted)
+    if not pairs:
+        return {}
+    rows = session.execute(
+        select(CrlDocument.issuer_key_id, CrlDocument.number, CrlDocument.this_update).where(
+            or_(
+                *(
+                    and_(CrlDocument.issuer_key_id == issuer, CrlDocument.number == number)
+                    for issuer, number in sorted(pairs)
+                )
+            )
+        )
+    )
+    return {(issuer, number): this_update for issuer, number, this_update in rows}

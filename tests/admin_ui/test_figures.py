@@ -7,9 +7,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from admin_ui.charts import Bar, bar_chart
-from admin_ui.figures import reader_health
+from admin_ui.figures import CrlFacts, reader_health
 
 NOW = datetime(2026, 11, 24, 3, 0, tzinfo=UTC)
+MAX_AGE = timedelta(hours=36)
+
+
+def _crl(newest=None, signed_at=None) -> CrlFacts:
+    return CrlFacts(newest=newest or {}, signed_at=signed_at or {}, max_age=MAX_AGE)
 
 
 @dataclass
@@ -20,19 +25,39 @@ class FakeReader:
 
 
 def test_a_reader_is_online_only_with_a_recent_heartbeat():
-    assert reader_health(FakeReader("active", NOW - timedelta(minutes=1), {}), {}, NOW).online
-    assert not reader_health(FakeReader("active", NOW - timedelta(minutes=6), {}), {}, NOW).online
-    assert not reader_health(FakeReader("active", None, {}), {}, NOW).online
-    assert not reader_health(FakeReader("pending", NOW, {}), {}, NOW).online
+    assert reader_health(FakeReader("active", NOW - timedelta(minutes=1), {}), _crl(), NOW).online
+    assert not reader_health(
+        FakeReader("active", NOW - timedelta(minutes=6), {}), _crl(), NOW
+    ).online
+    assert not reader_health(FakeReader("active", None, {}), _crl(), NOW).online
+    assert not reader_health(FakeReader("pending", NOW, {}), _crl(), NOW).online
 
 
 def test_a_reader_behind_the_newest_list_is_stale():
-    current = {"ca1": 7}
+    current = _crl({"ca1": 7})
     assert not reader_health(FakeReader("active", NOW, {"ca1": 7}), current, NOW).stale_crl
     behind = reader_health(FakeReader("active", NOW, {"ca1": 5}), current, NOW)
     assert behind.stale_crl
     assert behind.crl_behind == 2
     assert reader_health(FakeReader("active", NOW, None), current, NOW).crl_behind == 7
+
+
+def test_the_age_of_a_held_list_is_that_of_the_oldest_one_it_holds():
+    signed = {("ca1", 7): NOW - timedelta(hours=2), ("ca2", 3): NOW - timedelta(hours=5)}
+    crl = _crl({"ca1": 7, "ca2": 3}, signed)
+    health = reader_health(FakeReader("active", NOW, {"ca1": 7, "ca2": 3}), crl, NOW)
+    assert health.crl_age == timedelta(hours=5)
+    assert not health.stale_crl
+    unknown = reader_health(FakeReader("active", NOW, {"ca1": 6}), crl, NOW)
+    assert unknown.crl_age is None  # the service has no date for list 6
+
+
+def test_a_current_list_older_than_the_limit_is_stale_the_reader_refuses_cards():
+    crl = _crl({"ca1": 7}, {("ca1", 7): NOW - MAX_AGE - timedelta(minutes=1)})
+    health = reader_health(FakeReader("active", NOW, {"ca1": 7}), crl, NOW)
+    assert health.crl_behind == 0
+    assert health.crl_too_old
+    assert health.stale_crl
 
 
 def test_bar_chart_is_accessible_svg_with_escaped_labels():
