@@ -34,7 +34,7 @@ rehashed looks the same, and the report then points at the entry before the gap.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -209,20 +209,31 @@ class VerifiedChain:
 
 
 def verify_chain(
-    entries: Iterable[AuditEntry],
+    read_entries: Callable[[], Iterable[AuditEntry]],
     unverified_checkpoints: Iterable[bytes],
     *,
     keys: Mapping[str, ec.EllipticCurvePublicKey],
 ) -> VerifiedChain:
-    """Verify the whole chain from its first entry, or raise AuditChainBrokenError."""
-    stored = list(entries)
+    """Verify the whole chain from its first entry, or raise AuditChainBrokenError.
+
+    ``read_entries`` returns the stored entries in stored order and is called twice: a
+    first pass keeps only each entry's sequence number and hash (to tell a reordered
+    entry from a deleted one), the second walks the chain. A long chain is streamed,
+    never held in memory whole.
+    """
     checkpoints: dict[int, list[AuditCheckpoint]] = {}
     for raw in unverified_checkpoints:
         checkpoint = verify_checkpoint(raw, keys=keys)
         checkpoints.setdefault(checkpoint.seq, []).append(checkpoint)
-    present = {entry.seq for entry in stored}
-    walk = _Walk(present, later_hashes=_positions_by_hash(stored))
-    for entry in stored:
+    present: set[int] = set()
+    positions: dict[bytes, int] = {}
+    for position, entry in enumerate(read_entries()):
+        present.add(entry.seq)
+        positions[entry.entry_hash] = position
+    walk = _Walk(present, later_hashes=positions)
+    count = 0
+    for entry in read_entries():
+        count += 1
         walk.step(entry)
         for checkpoint in checkpoints.get(entry.seq, []):
             walk.check_point(checkpoint)
@@ -230,15 +241,11 @@ def verify_chain(
     if beyond:
         _broken(walk.expected_seq, TamperKind.DELETED, f"checkpoint at {max(beyond)}")
     return VerifiedChain(
-        count=len(stored),
+        count=count,
         last_seq=walk.expected_seq - 1,
         last_hash=walk.last_hash,
         checkpoints_verified=sum(len(found) for found in checkpoints.values()),
     )
-
-
-def _positions_by_hash(stored: list[AuditEntry]) -> dict[bytes, int]:
-    return {entry.entry_hash: position for position, entry in enumerate(stored)}
 
 
 class _Walk:

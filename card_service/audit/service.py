@@ -175,4 +175,4 @@ def verify(
 ) -> chain.VerifiedChain:
     """Check the whole chain and every checkpoint; raise AuditChainBrokenError if not intact."""
     checkpoints = [row.signature for row in session.scalars(select(AuditCheckpoint))]
-    return chain.verify_chain(_stored_entries(session), checkpoints, keys=keys)
+    return chain.verify_chain(lambda: _stored_entries(session), checkpoints, keys=keys)
