@@ -22,6 +22,7 @@ from card_service.auth.context import AuthContext
 from card_service.auth.routes import router as auth_router
 from card_service.cards.routes import router as cards_router
 from card_service.clock import Clock, system_clock
+from card_service.csca.routes import router as csca_router
 from card_service.db.engine import Database
 from card_service.events.partitions import ensure_monthly_partitions
 from card_service.events.routes import router as events_router
@@ -35,6 +36,8 @@ from card_service.pki.context import PkiContext
 from card_service.problems import Problem, install_problem_handlers
 from card_service.readers.routes import admin_router as readers_admin_router
 from card_service.readers.routes import reader_router
+from card_service.service_usage.citizen_ref import CitizenRefKey
+from card_service.service_usage.reader_routes import router as counter_reader_router
 from card_service.service_usage.routes import router as service_usage_router
 from card_service.settings import Settings
 from card_service.trust.feed import TrustFeed, database_loader
@@ -62,6 +65,8 @@ def api_router() -> APIRouter:
     router.include_router(service_usage_router)
     router.include_router(readers_admin_router)
     router.include_router(reader_router)
+    router.include_router(counter_reader_router)
+    router.include_router(csca_router)
     router.include_router(access_router)
     router.include_router(trust_router)
     router.include_router(trust_feed_router)
@@ -103,7 +108,15 @@ def create_app(
                     connection, now=clock(), months_ahead=settings.event_partitions_ahead
                 )
         housekeeping = (
-            asyncio.create_task(maintenance.run_forever(db, pki, audit, clock))
+            asyncio.create_task(
+                maintenance.run_forever(
+                    db,
+                    pki,
+                    audit,
+                    clock,
+                    citizen_retention=timedelta(days=settings.citizen_data_retention_days),
+                )
+            )
             if background_tasks
             else None
         )
@@ -131,6 +144,7 @@ def create_app(
     app.state.pki = pki
     app.state.access = access
     app.state.verifier = ServiceVerifier()
+    app.state.citizen_refs = CitizenRefKey.from_settings(settings)
     app.state.trust_feed = trust_feed
     app.state.clock = clock
     install_problem_handlers(app)

@@ -1,4 +1,4 @@
-"""``card-service``: serve, migrate, create-admin, demo-seed.
+"""``card-service``: serve, migrate, create-admin, demo-seed, csca-import, purge-citizen-data.
 
 This module is the process's one translator from errors to exit codes: a command
 either succeeds or ends with a single ``card-service: error: ...`` line.
@@ -271,6 +271,60 @@ def cmd_audit_checkpoint(_: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_csca_import(args: argparse.Namespace, settings: Settings) -> int:
+    from card_service.csca.service import import_material, load_certificate  # noqa: PLC0415
+
+    data = _read_file(args.file)
+    anchors = [load_certificate(_read_file(path)) for path in args.anchor or []]
+    database = _open_database(settings)
+    _require_schema_at_head(database)
+    try:
+        with database.transaction() as session:
+            result = import_material(
+                session,
+                data,
+                anchors=anchors,
+                note=args.note,
+                actor="cli:csca-import",
+                now=datetime.now(UTC),
+            )
+    finally:
+        database.dispose()
+    kind = {"certificate": "CSCA certificate", "master_list": "master list", "crl": "CRL"}
+    print(
+        f"{kind[result.kind]} imported (SHA-256 {result.fingerprint}): "
+        f"{result.added} new {'CRL' if result.kind == 'crl' else 'CSCA certificate(s)'}"
+    )
+    return 0
+
+
+def _read_file(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InvalidRequestError(f"cannot read {path}: {exc.strerror}") from exc
+
+
+def cmd_purge_citizen_data(_: argparse.Namespace, settings: Settings) -> int:
+    from card_service.service_usage.retention import purge_citizen_data  # noqa: PLC0415
+
+    retention = timedelta(days=settings.citizen_data_retention_days)
+    database = _open_database(settings)
+    _require_schema_at_head(database)
+    try:
+        with database.transaction() as session:
+            purged = purge_citizen_data(
+                session, now=datetime.now(UTC), retention=retention, actor="cli:purge-citizen-data"
+            )
+    finally:
+        database.dispose()
+    print(
+        f"citizen data removed from {purged} counter session(s) older than "
+        f"{settings.citizen_data_retention_days} days"
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="card-service", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -303,6 +357,25 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("audit-checkpoint", help="sign the audit chain's head now").set_defaults(
         handler=cmd_audit_checkpoint
     )
+    csca = sub.add_parser(
+        "csca-import",
+        help="trust CSCA material for counters: a CSCA certificate, a master list or a CRL",
+    )
+    csca.add_argument("file", type=Path, help="certificate (DER/PEM), master list or CRL")
+    csca.add_argument(
+        "--anchor",
+        type=Path,
+        action="append",
+        help="a CSCA certificate the master list's signer must chain to (repeatable)",
+    )
+    csca.add_argument(
+        "--note", help="for a single certificate: who checked its fingerprint, when and how"
+    )
+    csca.set_defaults(handler=cmd_csca_import)
+    sub.add_parser(
+        "purge-citizen-data",
+        help="remove citizen references and verdict reasons from sessions past retention",
+    ).set_defaults(handler=cmd_purge_citizen_data)
     return parser
 
 

@@ -1,5 +1,6 @@
 """Periodic housekeeping inside the service process: sign audit checkpoints, keep
-revocation lists fresh, expire cards whose validity has ended.
+revocation lists fresh, expire cards whose validity has ended, and strip citizen data
+from counter sessions older than the retention period.
 
 Each task runs in its own transaction and is idempotent, so several replicas may run
 them at once (row locks and the audit chain lock serialise the writes).
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
@@ -25,10 +26,13 @@ from card_service.pki.authorities import authority
 from card_service.pki.context import PkiContext
 from card_service.pki.models import CrlState
 from card_service.readers.tokens import purge_token_uses
+from card_service.service_usage.retention import purge_citizen_data
 from card_service.verification.service import purge_challenges
 from crypto.errors import CryptoError
 
 logger = logging.getLogger(__name__)
+
+DEFAULT_CITIZEN_RETENTION = timedelta(days=365)
 
 
 def refresh_revocation_lists(database: Database, pki: PkiContext, *, now: datetime) -> int:
@@ -46,7 +50,12 @@ def refresh_revocation_lists(database: Database, pki: PkiContext, *, now: dateti
 
 
 def run_once(
-    database: Database, pki: PkiContext, audit_context: AuditContext, clock: Clock
+    database: Database,
+    pki: PkiContext,
+    audit_context: AuditContext,
+    clock: Clock,
+    *,
+    citizen_retention: timedelta = DEFAULT_CITIZEN_RETENTION,
 ) -> None:
     now = clock()
     with database.transaction() as session:
@@ -54,6 +63,12 @@ def run_once(
     if expired:
         logger.info("expired %d card(s)", expired)
     refresh_revocation_lists(database, pki, now=now)
+    with database.transaction() as session:
+        purged = purge_citizen_data(
+            session, now=now, retention=citizen_retention, actor="system:retention"
+        )
+    if purged:
+        logger.info("citizen data removed from %d counter session(s) past retention", purged)
     with database.transaction() as session:
         # Single-use ids and challenges only matter until they expire.
         purge_token_uses(session, now=now)
@@ -63,12 +78,21 @@ def run_once(
 
 
 async def run_forever(
-    database: Database, pki: PkiContext, audit_context: AuditContext, clock: Clock
+    database: Database,
+    pki: PkiContext,
+    audit_context: AuditContext,
+    clock: Clock,
+    *,
+    citizen_retention: timedelta = DEFAULT_CITIZEN_RETENTION,
 ) -> None:
     interval = audit_context.interval.total_seconds()
     while True:
         try:
-            await asyncio.to_thread(run_once, database, pki, audit_context, clock)
+            await asyncio.to_thread(
+                lambda: run_once(
+                    database, pki, audit_context, clock, citizen_retention=citizen_retention
+                )
+            )
         except (SQLAlchemyError, CardServiceError, CryptoError):
             # Logged, not fatal: the next round tries again; readiness shows DB trouble.
             logger.exception("maintenance round failed")

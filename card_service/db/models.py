@@ -25,6 +25,7 @@ from card_service.attendance.models import (
 from card_service.audit.models import AuditCheckpoint, AuditEntry
 from card_service.auth.models import BrowserSession, RefreshToken
 from card_service.cards.models import Card, CardTransition
+from card_service.csca.models import CscaCertificate, CscaCrl, CscaMasterList
 from card_service.db.base import Base
 from card_service.events.models import TapEvent
 from card_service.holders.models import Holder
@@ -60,6 +61,9 @@ __all__ = [
     "CounterSignIn",
     "CrlDocument",
     "CrlState",
+    "CscaCertificate",
+    "CscaCrl",
+    "CscaMasterList",
     "DoorGroup",
     "DoorGroupMember",
     "Holder",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+import uuid
 from datetime import datetime
 
 from sqlalchemy import select
@@ -43,5 +44,15 @@ def service_by_code(session: Session, code: str) -> ServiceType:
     return service
 
 
-def catalogue(session: Session) -> list[ServiceType]:
-    return list(session.scalars(select(ServiceType).order_by(ServiceType.code)))
+def service_by_id(session: Session, service_id: uuid.UUID) -> ServiceType:
+    service = session.get(ServiceType, service_id)
+    if service is None:
+        raise ServiceNotFoundError(f"no service {service_id} in the catalogue")
+    return service
+
+
+def catalogue(session: Session, *, active_only: bool = False) -> list[ServiceType]:
+    query = select(ServiceType).order_by(ServiceType.code)
+    if active_only:
+        query = query.where(ServiceType.active.is_(True))
+    return list(session.scalars(query))

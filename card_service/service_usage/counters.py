@@ -23,6 +23,7 @@ from card_service.service_usage.errors import (
     SessionAlreadyEndedError,
     SessionNotFoundError,
 )
+from card_service.service_usage.evidence import NO_EVIDENCE, SessionEvidence
 from card_service.service_usage.models import CounterSession, CounterSignIn, ServiceType
 
 # A keyed hash (HMAC-SHA-256, hex) computed at the counter from the document number.
@@ -76,20 +77,18 @@ def start_session(
     service: ServiceType,
     citizen_ref: str | None,
     now: datetime,
+    evidence: SessionEvidence = NO_EVIDENCE,
 ) -> CounterSession:
     if citizen_ref is not None and not CITIZEN_REF.fullmatch(citizen_ref):
         raise InvalidCitizenRefError("citizen_ref must be 64 lower-case hex digits")
+    evidence.check(now=now)
     centre = centre_of(session, counter)
     signed_in = open_sign_in(session, counter)
     if signed_in is None:
         raise NotSignedInError(f"nobody is signed in at counter {counter.code}")
-    busy = session.scalar(
-        select(CounterSession.id).where(
-            CounterSession.counter_unit_id == counter.id, CounterSession.ended_at.is_(None)
-        )
-    )
+    busy = open_session(session, counter)
     if busy is not None:
-        raise CounterBusyError(f"counter {counter.code} has an open session {busy}")
+        raise CounterBusyError(f"counter {counter.code} has an open session {busy.id}")
     visit = CounterSession(
         sign_in_id=signed_in.id,
         centre_unit_id=centre.id,
@@ -99,9 +98,20 @@ def start_session(
         citizen_ref=citizen_ref,
         started_at=now,
     )
+    evidence.apply(visit)
     session.add(visit)
     session.flush()
     return visit
+
+
+def open_session(session: Session, counter: OrgUnit) -> CounterSession | None:
+    """The session the counter is serving now, if any."""
+    return session.scalar(
+        select(CounterSession)
+        .where(CounterSession.counter_unit_id == counter.id, CounterSession.ended_at.is_(None))
+        .order_by(CounterSession.started_at.desc())
+        .limit(1)
+    )
 
 
 def get_session(session: Session, session_id: uuid.UUID) -> CounterSession:

@@ -1,6 +1,11 @@
 """Errors of the service_usage package."""
 
-from card_service.errors import ConflictError, InvalidRequestError, NotFoundError
+from card_service.errors import (
+    CardServiceError,
+    ConflictError,
+    InvalidRequestError,
+    NotFoundError,
+)
 
 
 class ServiceNotFoundError(NotFoundError):
@@ -46,3 +51,14 @@ class InvalidCitizenRefError(InvalidRequestError):
 class InvalidRangeError(InvalidRequestError):
     code = "invalid_range"
     title = "Invalid date range"
+
+
+class InvalidEvidenceError(InvalidRequestError):
+    code = "invalid_session_evidence"
+    title = "The legal basis or the verification evidence is inconsistent"
+
+
+class CounterReaderRequiredError(CardServiceError):
+    code = "counter_reader_required"
+    status = 403
+    title = "Only a counter reader at a service centre's counter may do this"

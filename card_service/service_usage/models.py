@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, String
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from card_service.db.base import UUID, Base, UTCDateTime, new_uuid, utcnow
@@ -43,11 +43,23 @@ class CounterSignIn(Base):
 
 
 class CounterSession(Base):
-    """One service given at a counter. ``citizen_ref`` is a keyed hash computed at the
-    counter (never a document number), so repeat visits can be counted and nothing more."""
+    """One service given at a counter.
+
+    Nothing here identifies the citizen: ``citizen_ref`` is a keyed hash of the document
+    number (card_service.service_usage.citizen_ref), so repeat visits can be counted
+    and nothing more. The verdict columns say how the counter verified the chip ID
+    card (all None when no chip was read); ``legal_basis`` and ``consent_given_at`` why
+    the data could be processed. The retention job empties ``citizen_ref`` and
+    ``verdict_reasons`` once the session is older than the retention period and sets
+    ``citizen_data_purged_at``. Never a name, photo, birth date or number.
+    """
 
     __tablename__ = "counter_sessions"
-    __table_args__ = (Index("ix_counter_sessions_centre_started", "centre_unit_id", "started_at"),)
+    __table_args__ = (
+        Index("ix_counter_sessions_centre_started", "centre_unit_id", "started_at"),
+        # The retention job looks for sessions not yet purged, oldest first.
+        Index("ix_counter_sessions_unpurged", "citizen_data_purged_at", "started_at"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID, primary_key=True, default=new_uuid)
     sign_in_id: Mapped[uuid.UUID] = mapped_column(
@@ -68,3 +80,15 @@ class CounterSession(Base):
     citizen_ref: Mapped[str | None] = mapped_column(String(64))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # reader_protocol.counter values (DocumentType, ChipAuth, LegalBasis, VerdictReason),
+    # checked at the API; plain strings here so a new value needs no table rebuild.
+    document_type: Mapped[str | None] = mapped_column(String(16))
+    verdict_pa_ok: Mapped[bool | None] = mapped_column(Boolean)
+    verdict_chip_auth: Mapped[str | None] = mapped_column(String(16))
+    verdict_not_expired: Mapped[bool | None] = mapped_column(Boolean)
+    verdict_accepted: Mapped[bool | None] = mapped_column(Boolean)
+    verdict_reasons: Mapped[list[str] | None] = mapped_column(JSON)
+    manual_check: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    legal_basis: Mapped[str | None] = mapped_column(String(32))
+    consent_given_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    citizen_data_purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

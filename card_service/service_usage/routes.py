@@ -17,6 +17,7 @@ from card_service.orgunits.errors import UnitNotFoundError
 from card_service.orgunits.models import OrgUnit, UnitKind
 from card_service.problems import Problem
 from card_service.service_usage import catalogue, counters, opendata, statistics
+from card_service.service_usage.evidence import SessionEvidence
 from card_service.service_usage.schemas import (
     ServiceIn,
     ServiceOut,
@@ -83,7 +84,14 @@ def start_session(body: SessionIn, principal: Staff, session: DbSession, now: No
     counter = _unit(session, principal, body.counter_unit_id, STAFF_ROLES)
     service = catalogue.service_by_code(session, body.service_code)
     visit = counters.start_session(
-        session, counter=counter, service=service, citizen_ref=body.citizen_ref, now=now
+        session,
+        counter=counter,
+        service=service,
+        citizen_ref=body.citizen_ref,
+        now=now,
+        evidence=SessionEvidence(
+            legal_basis=body.legal_basis, consent_given_at=body.consent_given_at
+        ),
     )
     return SessionOut.model_validate(visit)
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from card_service.attendance.schemas import Name
+from reader_protocol.counter import LegalBasis
 
 
 class ServiceIn(BaseModel):
@@ -49,8 +50,13 @@ class SessionIn(BaseModel):
     service_code: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
     citizen_ref: str | None = Field(
         default=None,
-        description="HMAC-SHA-256 (hex) of the citizen's document number, computed at the "
-        "counter with the centre's key; never the number itself",
+        description="HMAC-SHA-256 (hex) of the citizen's document number under the "
+        "service's citizen reference key; never the number itself. Counter readers send "
+        "the number to /reader/counter/sessions instead and the service computes it",
+    )
+    legal_basis: LegalBasis | None = None
+    consent_given_at: AwareDatetime | None = Field(
+        default=None, description="When the citizen consented (legal_basis = consent)"
     )
 
 
@@ -64,6 +70,12 @@ class SessionOut(BaseModel):
     service_id: uuid.UUID
     started_at: datetime
     ended_at: datetime | None
+    # How the citizen was checked and why their data could be processed; never who.
+    document_type: str | None = None
+    verdict_accepted: bool | None = None
+    manual_check: bool = False
+    legal_basis: str | None = None
+    consent_given_at: datetime | None = None
 
 
 class StatRowOut(BaseModel):
@@ -73,3 +85,9 @@ class StatRowOut(BaseModel):
     count: int
     median_seconds: float
     p90_seconds: float
+    citizens: int = Field(
+        default=0, description="Distinct citizen references among the group's sessions"
+    )
+    repeat_visits: int = Field(
+        default=0, description="Sessions with a reference seen before in the same group"
+    )

@@ -2,7 +2,9 @@
 
 Durations are summarised by the median and the 90th percentile (nearest rank), in
 seconds. Only ended sessions have a duration; open ones are left out. Hours and days
-are local (Asia/Ho_Chi_Minh).
+are local (Asia/Ho_Chi_Minh). Each group also counts its distinct citizens and repeat
+visits from the keyed citizen references (which never leave this module), and can be
+split by how the citizen was checked (``verification``) and by the legal basis.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import statistics
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -35,6 +37,20 @@ class Dimension(enum.StrEnum):
     SERVICE = "service"
     DAY = "day"
     HOUR = "hour"
+    VERIFICATION = "verification"
+    LEGAL_BASIS = "legal_basis"
+
+
+class Verification(enum.StrEnum):
+    CHIP_VERIFIED = "chip_verified"  # the counter's chip verdict accepted the document
+    CHIP_REFUSED = "chip_refused"  # refused; served after a manual check
+    NOT_READ = "not_read"  # no chip read (or a session from before chip reads)
+
+    @classmethod
+    def of(cls, accepted: bool | None) -> Verification:  # noqa: FBT001 - a column value
+        if accepted is None:
+            return cls.NOT_READ
+        return cls.CHIP_VERIFIED if accepted else cls.CHIP_REFUSED
 
 
 @dataclass(frozen=True)
@@ -44,6 +60,9 @@ class Visit:
     service: str
     started_at: datetime
     seconds: float
+    citizen_ref: str | None = field(default=None, repr=False)
+    verification: Verification = Verification.NOT_READ
+    legal_basis: str | None = None
 
 
 @dataclass(frozen=True)
@@ -52,6 +71,8 @@ class StatRow:
     count: int
     median_seconds: float
     p90_seconds: float
+    citizens: int = 0
+    repeat_visits: int = 0
 
 
 def nearest_rank(values: Sequence[float], fraction: float) -> float:
@@ -82,6 +103,9 @@ def visits(
             ServiceType.code,
             CounterSession.started_at,
             CounterSession.ended_at,
+            CounterSession.citizen_ref,
+            CounterSession.verdict_accepted,
+            CounterSession.legal_basis,
         )
         .join(centre, centre.c.id == CounterSession.centre_unit_id)
         .join(counter, counter.c.id == CounterSession.counter_unit_id)
@@ -94,8 +118,17 @@ def visits(
         )
     )
     return [
-        Visit(centre_code, counter_code, service_code, started, (ended - started).total_seconds())
-        for centre_code, counter_code, service_code, started, ended in rows
+        Visit(
+            centre_code,
+            counter_code,
+            service_code,
+            started,
+            (ended - started).total_seconds(),
+            citizen_ref=ref,
+            verification=Verification.of(accepted),
+            legal_basis=basis,
+        )
+        for centre_code, counter_code, service_code, started, ended, ref, accepted, basis in rows
     ]
 
 
@@ -107,20 +140,28 @@ def _key(visit: Visit, dimensions: Sequence[Dimension]) -> tuple[tuple[str, str]
         Dimension.SERVICE: visit.service,
         Dimension.DAY: local.date().isoformat(),
         Dimension.HOUR: f"{local.hour:02d}",
+        Dimension.VERIFICATION: visit.verification.value,
+        Dimension.LEGAL_BASIS: visit.legal_basis or "unrecorded",
     }
     return tuple((dimension.value, values[dimension]) for dimension in dimensions)
 
 
 def summarise(all_visits: Sequence[Visit], dimensions: Sequence[Dimension]) -> list[StatRow]:
-    groups: dict[tuple[tuple[str, str], ...], list[float]] = defaultdict(list)
+    groups: dict[tuple[tuple[str, str], ...], list[Visit]] = defaultdict(list)
     for visit in all_visits:
-        groups[_key(visit, dimensions)].append(visit.seconds)
-    return [
-        StatRow(
-            key=dict(key),
-            count=len(durations),
-            median_seconds=float(statistics.median(durations)),
-            p90_seconds=nearest_rank(durations, 0.9),
+        groups[_key(visit, dimensions)].append(visit)
+    rows = []
+    for key, members in sorted(groups.items()):
+        durations = [visit.seconds for visit in members]
+        refs = [visit.citizen_ref for visit in members if visit.citizen_ref is not None]
+        rows.append(
+            StatRow(
+                key=dict(key),
+                count=len(durations),
+                median_seconds=float(statistics.median(durations)),
+                p90_seconds=nearest_rank(durations, 0.9),
+                citizens=len(set(refs)),
+                repeat_visits=len(refs) - len(set(refs)),
+            )
         )
-        for key, durations in sorted(groups.items())
-    ]
+    return rows

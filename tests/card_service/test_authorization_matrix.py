@@ -139,6 +139,22 @@ MATRIX: dict[tuple[str, str], Endpoint] = {
         body=lambda w: {"sent_at": "2026-11-24T02:00:00Z", "queue_depth": 0},
     ),
     ("get", "/api/v1/reader/config"): Endpoint(frozenset(), reader_only=True),
+    # A citizen at a counter (reader_protocol.counter): counter readers only.
+    ("get", "/api/v1/reader/csca"): Endpoint(frozenset(), reader_only=True),
+    ("get", "/api/v1/reader/counter/catalogue"): Endpoint(frozenset(), reader_only=True),
+    ("get", "/api/v1/reader/counter/status"): Endpoint(frozenset(), reader_only=True),
+    ("post", "/api/v1/reader/counter/sessions"): Endpoint(
+        frozenset(),
+        reader_only=True,
+        body=lambda w: {
+            "service_code": "DV-MATRIX",
+            "legal_basis": "public_task",
+            "manual_check": True,
+        },
+    ),
+    ("post", "/api/v1/reader/counter/sessions/{session_id}/end"): Endpoint(
+        frozenset(), reader_only=True
+    ),
     ("get", "/api/v1/reader/trust-events"): Endpoint(frozenset(), reader_only=True),
     ("post", "/api/v1/issuance/begin"): Endpoint(
         frozenset(), reader_only=True, body=lambda w: {"card_id": str(w.card_id)}
