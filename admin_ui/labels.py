@@ -1,12 +1,14 @@
 """Words for the service's codes (states, reasons, modes...), marked for translation.
 
 Templates show ``_(label("card_state", card.state))``; an unknown code shows as itself,
-so a state added to the service later is visible, if untranslated, rather than hidden.
+so a state added to the service later is visible, if untranslated, rather than hidden
+(tests/admin_ui/test_labels.py fails when an enum has a member without words here).
 """
 
 from __future__ import annotations
 
 from admin_ui.i18n import N_
+from card_service.attendance.timesheet_codes import LEAVE_CODES
 
 LABELS: dict[str, dict[str, str]] = {
     "card_state": {
@@ -77,6 +79,7 @@ LABELS: dict[str, dict[str, str]] = {
     # What readers write in a tap's reason (reader_protocol.policy, reader_agent.decision).
     "tap_reason": {
         "ok": N_("Checks passed"),
+        "granted_emergency_stale_list": N_("Let in during an emergency, list too old"),
         "holder_not_allowed_here": N_("Not allowed at this door"),
         "holder_not_yet_valid": N_("Access not valid yet"),
         "holder_validity_ended": N_("Access has ended"),
@@ -99,6 +102,40 @@ LABELS: dict[str, dict[str, str]] = {
         "reader_error": N_("Reader error"),
     },
     "override_kind": {"holiday": N_("Day off"), "workday": N_("Working day")},
+    "leave_type": {
+        "annual": N_("Annual leave"),
+        "sick": N_("Sick leave"),
+        "maternity": N_("Maternity leave"),
+        "business_trip": N_("Business trip"),
+        "unpaid": N_("Unpaid leave"),
+        "other": N_("Paid personal leave"),
+    },
+    "tap_kind": {
+        "door": N_("Door"),
+        "attendance_in": N_("Check-in"),
+        "attendance_out": N_("Check-out"),
+        "attendance": N_("Attendance"),
+        "counter_sign_in": N_("Counter sign-in"),
+        "counter_sign_out": N_("Counter sign-out"),
+        "issuance": N_("Issuance"),
+    },
+    # Service-centre statistics: what the visits are grouped by.
+    "stat_dimension": {
+        "centre": N_("Centre"),
+        "counter": N_("Counter"),
+        "service": N_("Service"),
+        "day": N_("Day"),
+        "hour": N_("Hour"),
+        "verification": N_("Document check"),
+        "legal_basis": N_("Legal basis"),
+    },
+    # How the audit chain check found it broken (crypto.errors.AuditChainBrokenError.kind).
+    "chain_break": {
+        "edited": N_("an entry was changed"),
+        "deleted": N_("an entry is missing"),
+        "inserted": N_("an entry was inserted"),
+        "reordered": N_("entries are out of order"),
+    },
     "calendar_source": {"national": N_("National"), "local": N_("Local")},
     "unit_kind": {
         "province": N_("Province"),
@@ -123,6 +160,23 @@ LABELS: dict[str, dict[str, str]] = {
         "6": N_("Sunday"),
     },
 }
+
+
+# The timesheet's day symbols (card_service.attendance.timesheet_codes), in words.
+_SHEET_SYMBOLS = {
+    "X": N_("Present (full day)"),
+    "KR": N_("Check-in or check-out missing"),
+    "V": N_("Absent without leave"),
+    "L": N_("Public holiday or Tết"),
+    "T": N_("Worked on a day off"),
+    "": N_("Weekly rest day, or not reached yet"),
+}
+
+
+def timesheet_legend() -> list[tuple[str, str]]:
+    """(symbol, msgid) for every symbol a timesheet cell can hold, leave kinds included."""
+    leave = [(code, label("leave_type", leave_type)) for leave_type, code in LEAVE_CODES.items()]
+    return [*_SHEET_SYMBOLS.items(), *leave]
 
 
 def label(kind: str, value: object) -> str:

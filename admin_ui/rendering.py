@@ -16,7 +16,7 @@ from admin_ui.i18n import LANGUAGE_NAMES, LOCALES, N_, Msg, locale_of, translati
 from admin_ui.labels import label
 from admin_ui.permissions import Permissions
 
-STATIC_VERSION = "4"  # bump when a static file changes, to defeat browser caches
+STATIC_VERSION = "5"  # bump when a static file changes, to defeat browser caches
 
 
 # Confirmations shown after a POST-redirect-GET (``?notice=...``), never free text.
@@ -60,7 +60,7 @@ def navigation(can: Permissions | None) -> list[NavItem]:
     return items
 
 
-def _environment(locale: str) -> Environment:
+def environment(locale: str) -> Environment:
     env = Environment(
         loader=PackageLoader("admin_ui", "templates"),
         autoescape=select_autoescape(["html", "svg"]),
@@ -94,7 +94,7 @@ class Renderer:
     """One Jinja environment per language, built once when the console is installed."""
 
     def __init__(self) -> None:
-        self._environments = {locale: _environment(locale) for locale in LOCALES}
+        self._environments = {locale: environment(locale) for locale in LOCALES}
 
     def render_text(self, request: Request, template: str, context: Mapping[str, Any]) -> str:
         locale = locale_of(request)

@@ -19,13 +19,14 @@ from admin_ui.formatting import LOCAL_TZ, local_today
 from admin_ui.forms import domain_error, field_errors, text
 from admin_ui.i18n import N_, Msg, gettext_for
 from admin_ui.jobs import JobResult, Progress
+from admin_ui.labels import timesheet_legend
 from admin_ui.permissions import ATTENDANCE_READ, ATTENDANCE_WRITE
 from admin_ui.security.context import PostedForm, Viewer, acting, allowed
 from card_service.attendance import corrections, export
 from card_service.attendance.access import holder_in_scope, unit_in_scope
 from card_service.attendance.detail import person_days
 from card_service.attendance.schemas import CorrectionIn
-from card_service.attendance.timesheet import LEGEND, month_days, monthly_timesheet
+from card_service.attendance.timesheet import month_days, monthly_timesheet
 from card_service.auth.principal import active_principal
 from card_service.clock import Now
 from card_service.db.engine import Database
@@ -103,7 +104,7 @@ def timesheet(
         {
             "section": "attendance",
             "sheet": sheet,
-            "legend": LEGEND,
+            "legend": timesheet_legend(),
             "neighbours": _neighbours(year, month),
         },
     )

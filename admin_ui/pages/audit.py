@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
+from admin_ui.audit_view import actor_names, details
 from admin_ui.console import ConsoleState
 from admin_ui.permissions import AUDIT_READ
 from admin_ui.security.context import Viewer, allowed
@@ -53,7 +54,8 @@ def audit_log(
         "audit.html",
         {
             "section": "audit",
-            "entries": entries,
+            "entries": [(entry, details(entry.data)) for entry in entries],
+            "actors": actor_names(session, viewer.principal, (e.actor for e in entries)),
             "total": total,
             "limit": PAGE_SIZE,
             "offset": max(offset, 0),

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import ValidationError
 from starlette.responses import RedirectResponse, Response
 
+from admin_ui.audit_view import actor_names
 from admin_ui.console import ConsoleState
 from admin_ui.errors import FormRejected, NotAllowed
 from admin_ui.forms import domain_error, field_errors, text
@@ -185,6 +186,9 @@ def card_page(
 ) -> Response:
     context = _card_context(session, viewer, card_id)
     context["history"] = cards.history(session, context["card"])
+    context["actors"] = actor_names(
+        session, viewer.principal, (s.actor for s in context["history"])
+    )
     return console.renderer.page(request, "cards/detail.html", context)
 
 

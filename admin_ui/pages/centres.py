@@ -13,8 +13,8 @@ from starlette.responses import Response
 from admin_ui import units
 from admin_ui.charts import Bar, bar_chart
 from admin_ui.console import ConsoleState
-from admin_ui.formatting import local_today
-from admin_ui.i18n import N_, gettext_for
+from admin_ui.formatting import date_text, local_today
+from admin_ui.i18n import N_, gettext_for, locale_of
 from admin_ui.permissions import STATS_READ
 from admin_ui.security.context import Viewer, allowed
 from card_service.attendance.access import unit_in_scope
@@ -91,16 +91,31 @@ def _sections(
     centre = unit_in_scope(session, viewer.principal, centre_id, STATS_READ)
     visits = statistics.visits(session, [centre.id], first, last)
     gettext = gettext_for(request).gettext
+    locale = locale_of(request)
     sections = []
     for dimension, title in DIMENSIONS:
         rows = statistics.summarise(visits, [dimension])
-        bars = [Bar(row.key[dimension.value], (row.count,)) for row in rows]
+        keys = [row.key[dimension.value] for row in rows]
+        names = [_key_text(dimension, key, locale) for key in keys]
+        # A month of days under one chart: the bars say day/month only.
+        bar_names = [f"{key[8:10]}/{key[5:7]}" for key in keys] if dimension == "day" else names
+        bars = [Bar(name, (row.count,)) for name, row in zip(bar_names, rows, strict=True)]
         sections.append(
             {
                 "title": title,
-                "rows": rows,
+                "rows": list(zip(names, rows, strict=True)),
                 "dimension": dimension.value,
                 "chart": bar_chart(bars, title=gettext(title)) if rows else None,
             }
         )
     return sections
+
+
+def _key_text(dimension: statistics.Dimension, key: str, locale: str) -> str:
+    """A group's key as people read it: days as dates, hours as "08h"; counters and
+    services by their codes, as the counters display them."""
+    if dimension is statistics.Dimension.DAY:
+        return date_text(date.fromisoformat(key), locale)
+    if dimension is statistics.Dimension.HOUR:
+        return f"{key}h"
+    return key

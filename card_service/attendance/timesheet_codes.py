@@ -14,6 +14,15 @@ LEAVE_CODES = {
     LeaveType.UNPAID: "KL",  # không lương
     LeaveType.OTHER: "R",  # việc riêng
 }
+# The names the Vietnamese legend gives each kind of leave.
+LEAVE_NAMES = {
+    LeaveType.ANNUAL: "Nghỉ phép năm",
+    LeaveType.SICK: "Nghỉ ốm",
+    LeaveType.MATERNITY: "Thai sản",
+    LeaveType.BUSINESS_TRIP: "Công tác",
+    LeaveType.UNPAID: "Nghỉ không lương",
+    LeaveType.OTHER: "Nghỉ việc riêng có lương",
+}
 LEGEND = {
     "X": "Có mặt (đủ công)",
     "KR": "Thiếu chấm ra hoặc chấm vào",
@@ -21,7 +30,7 @@ LEGEND = {
     "L": "Nghỉ lễ, Tết",
     "T": "Làm thêm ngày nghỉ",
     "": "Ngày nghỉ hằng tuần hoặc chưa đến",
-    **{code: f"Nghỉ: {leave.value}" for leave, code in LEAVE_CODES.items()},
+    **{code: LEAVE_NAMES[leave] for leave, code in LEAVE_CODES.items()},
 }
 
 

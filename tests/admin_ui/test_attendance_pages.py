@@ -41,6 +41,20 @@ def test_hr_opens_the_timesheet_of_their_agency(as_hr, org, staff):
     assert other.status_code == 404
 
 
+def test_the_legend_names_every_kind_of_leave_in_the_readers_language(as_hr, org, staff):
+    url = f"/admin/attendance/units/{org.units['snv'].id}?year=2026&month=11"
+    vietnamese = as_hr.get(url).text
+    for words in ("Nghỉ phép năm", "Nghỉ ốm", "Thai sản", "Công tác", "Nghỉ không lương"):
+        assert f"<dd>{words}</dd>" in vietnamese
+    assert "<dd>Nghỉ việc riêng có lương</dd>" in vietnamese
+    as_hr.cookies.set("ecard_lang", "en", path="/admin")
+    english = as_hr.get(url).text
+    assert "<dd>Annual leave</dd>" in english
+    assert "<dd>Present (full day)</dd>" in english
+    for raw in ("annual", "sick", "maternity", "business_trip", "unpaid", "Nghỉ:"):
+        assert raw not in english.split("<h2>")[-1]  # the legend, after its heading
+
+
 def test_a_correction_needs_a_reason_and_is_then_recorded(as_hr, staff, session):
     url = f"/admin/attendance/holders/{staff.id}/days/2026-11-23/correct"
     token = csrf_of(as_hr.get(url).text)
