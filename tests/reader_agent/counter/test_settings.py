@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from reader_agent.settings import SettingsError, load_settings
@@ -43,3 +45,19 @@ def test_a_citizen_desk(tmp_path) -> None:
 def test_mistakes_are_refused(tmp_path, text) -> None:
     with pytest.raises(SettingsError):
         _load(tmp_path, text)
+
+
+@pytest.mark.parametrize(("mode", "refused"), [("counter", False), ("door", True)])
+def test_a_citizen_desk_only_at_a_counter_reader(tmp_path, mode, refused) -> None:
+    from types import SimpleNamespace
+
+    from reader_agent.agent import _check_mode
+    from reader_protocol.enrolment import ReaderMode
+
+    settings = _load(tmp_path, '[counter]\ncitizen_reader = "B"\n')
+    identity: Any = SimpleNamespace(mode=ReaderMode(mode))  # only its mode is read
+    if refused:
+        with pytest.raises(SettingsError, match="citizen_reader"):
+            _check_mode(settings, identity)
+    else:
+        _check_mode(settings, identity)
