@@ -16,7 +16,7 @@ from admin_ui.i18n import LANGUAGE_NAMES, LOCALES, N_, Msg, locale_of, translati
 from admin_ui.labels import label
 from admin_ui.permissions import Permissions
 
-STATIC_VERSION = "5"  # bump when a static file changes, to defeat browser caches
+STATIC_VERSION = "7"  # bump when a static file changes, to defeat browser caches
 
 
 # Confirmations shown after a POST-redirect-GET (``?notice=...``), never free text.

@@ -17,8 +17,13 @@
         [tap.time, tap.reader, tap.holder || "—", tap.card || "—", tap.decision_label, tap.reason]
           .forEach(function (value, index) {
             var cell = document.createElement("td");
-            cell.textContent = value;
-            if (index === 4) { cell.className = "decision-" + tap.decision; }
+            var text = cell;
+            if (index === 4) {
+              text = document.createElement("span");
+              text.className = "badge decision-" + tap.decision;
+              cell.appendChild(text);
+            }
+            text.textContent = value;
             if (index === 5) { cell.title = tap.reason_code; }
             row.appendChild(cell);
           });

@@ -5,8 +5,10 @@ staff, in Vietnamese. Screenshots go to test-output/screenshots/."""
 from __future__ import annotations
 
 import io
+import time
+import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx2
@@ -14,6 +16,7 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.admin_ui.browser import Tab, chromium, chromium_available, tab
+from tests.card_service.events.factories import uuid7
 from tests.support.environment import require
 from tests.support.live_service import (
     LiveService,
@@ -44,6 +47,67 @@ def browser(live):
 @pytest.fixture
 def admin_api(live):
     return live.sign_in("admin")
+
+
+@pytest.fixture(scope="module")
+def door_traffic(live):
+    """A door at Sở Nội vụ that beats like a reader and uploads a morning of taps (one
+    holder let in, a burst of refusals in one hour), through the reader protocol."""
+    admin = live.sign_in("admin")
+    units = unit_ids(live, admin)
+    door = enrol_reader(live, admin, units["HUE-SNV"], "door")
+    holder = httpx2.post(
+        f"{live.base_url}/api/v1/holders",
+        headers=admin,
+        json={"staff_number": "SNV0900", "full_name": "Trần Thị Cửa", "unit_id": units["HUE-SNV"]},
+    ).json()
+    now = datetime.now(UTC)
+    ack = httpx2.post(
+        f"{live.base_url}/api/v1/reader/heartbeat",
+        headers=door.headers(now),
+        json={"sent_at": now.isoformat(), "queue_depth": 0},
+    ).json()
+    httpx2.post(
+        f"{live.base_url}/api/v1/reader/heartbeat",
+        headers=door.headers(now),
+        json={"sent_at": now.isoformat(), "queue_depth": 0, "crl_numbers": ack["crl_numbers"]},
+    ).raise_for_status()
+    taps = [
+        *((now - timedelta(minutes=m), "granted", "ok") for m in (50, 45, 40, 30, 20, 10, 5)),
+        *(
+            (now - timedelta(minutes=15, seconds=s), "denied", "outside_allowed_hours")
+            for s in range(8)
+        ),
+        (now - timedelta(minutes=3), "denied", "card_revoked"),
+    ]
+    _upload(live, door, holder["id"], taps)
+    return door, holder["id"]
+
+
+def _upload(live, door, holder_id: str, taps: list[tuple[datetime, str, str]]) -> None:
+    """Upload taps as the door's outbox would: UUIDv7 ids carrying each tap's time."""
+    now = datetime.now(UTC)
+    events = []
+    for moment, decision, reason in taps:
+        at = moment.replace(microsecond=moment.microsecond // 1000 * 1000)  # the id's precision
+        events.append(
+            {
+                "id": str(uuid7(at, salt=uuid.uuid4().int)),
+                "reader_seq": int(at.timestamp() * 1000),
+                "occurred_at": at.isoformat(),
+                "holder_id": holder_id,
+                "kind": "door",
+                "decision": decision,
+                "reason": reason,
+            }
+        )
+    stored = httpx2.post(
+        f"{live.base_url}/api/v1/events/batches",
+        headers=door.headers(now),
+        json={"sent_at": now.isoformat(), "events": events},
+    )
+    stored.raise_for_status()
+    assert len(stored.json()["stored"]) == len(events)
 
 
 def _person(live: LiveService, browser, username: str):
@@ -248,7 +312,7 @@ PAGES = {
 
 
 @pytest.mark.parametrize("username", list(PAGES))
-def test_every_page_opens_without_console_errors(live, browser, username):
+def test_every_page_opens_without_console_errors(live, browser, username, door_traffic):
     with tab(browser, live.base_url) as console:
         console.sign_in(username, live.password(username))
         assert "Tổng quan" in console.page.inner_text("nav.menu")  # Vietnamese by default
@@ -262,3 +326,24 @@ def test_every_page_opens_without_console_errors(live, browser, username):
         assert console.page.locator("html").get_attribute("lang") == "en"
         assert "Dashboard" in console.page.inner_text("nav.menu")
         console.shot(f"pages-{username}-english")
+
+
+def test_a_new_tap_appears_at_the_top_of_the_open_live_page(live, browser, door_traffic):
+    door, holder_id = door_traffic
+    with tab(browser, live.base_url) as console:
+        console.sign_in("auditor", live.password("auditor"))
+        page = console.open("/admin/events")
+        rows = page.locator("table[data-live] tbody tr")
+        assert rows.count() >= 16  # the morning's taps, rendered by the server
+        page.wait_for_selector("#live-status:has-text('Đã kết nối')")
+        before = rows.count()
+        _upload(live, door, holder_id, [(datetime.now(UTC), "denied", "card_suspended")])
+        # One shared poller, a second per tick, two seconds behind the clock.
+        deadline = time.monotonic() + 15
+        while rows.count() <= before:  # (wait_for_function evals: the page's CSP refuses)
+            assert time.monotonic() < deadline, "the new tap never reached the open page"
+            page.wait_for_timeout(200)
+        first = rows.first.inner_text()
+        assert "Thẻ đang bị tạm khoá" in first
+        assert "Trần Thị Cửa" in first
+        console.shot("live-taps-new-tap")
