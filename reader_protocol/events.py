@@ -2,10 +2,11 @@
 
 Contract (docs/reader-protocol.md): a batch is accepted event by event. Each event is
 stored at most once (its id is the key, re-sending is harmless); every event the
-service does not store is listed in ``refused`` with a stable code, and the good
-events of the same batch are stored regardless. A reader deletes from its outbox
-exactly the ids listed in ``stored`` or ``duplicates``; it keeps refused ones for an
-operator to look at and never re-sends them automatically.
+service does not store is listed in ``refused`` with its position in the batch and a
+stable code, and the good events of the same batch are stored regardless, even when
+another event does not match ``TapEventMessage`` at all. A reader deletes from its
+outbox exactly the ids listed in ``stored`` or ``duplicates``; it keeps refused ones
+for an operator to look at and never re-sends them automatically.
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ class EventBatch(BaseModel):
 
 
 class RefusalCode(enum.StrEnum):
+    INVALID_EVENT = "invalid_event"  # not a TapEventMessage (unknown kind, bad reason, ...)
     ID_TIME_MISMATCH = "id_time_mismatch"  # occurred_at differs from the UUIDv7 timestamp
     NOT_UUID7 = "not_uuid7"
     UNKNOWN_CARD = "unknown_card"
@@ -71,7 +73,11 @@ class RefusalCode(enum.StrEnum):
 
 
 class RefusedEvent(BaseModel):
-    id: uuid.UUID
+    """One refused event: ``index`` is its position in the batch (from 0); ``id`` is
+    null only when the event carries no id that parses as a UUID."""
+
+    index: int = Field(ge=0)
+    id: uuid.UUID | None
     code: RefusalCode
     detail: str
 

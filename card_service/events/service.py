@@ -1,29 +1,28 @@
 """Event ingest: a reader's batch in, each event stored once, a precise answer out.
 
-Contract (docs/event-ingest.md): every id of the batch appears in exactly one of
-``stored``, ``duplicates`` or ``refused``. A refused event never stops the good ones
-of the same batch. Re-sending a batch, whole or in part, stores nothing twice. Each
-stored event carries the receive time and the reader's clock offset measured from the
-batch's ``sent_at``.
+Contract (docs/event-ingest.md): every event of the batch has exactly one outcome: its
+id in ``stored`` or ``duplicates``, or its position in ``refused``. A refused event
+(malformed, or failing a rule) never stops the good ones of the same batch.
+Re-sending a batch, whole or in part, stores nothing twice. Each stored event carries
+the receive time and the reader's clock offset measured from the batch's ``sent_at``.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from card_service.attendance.compute import service_time
 from card_service.attendance.rollup import invalidate_taps
 from card_service.attendance.sources import ATTENDANCE_KINDS
-from card_service.cards.models import Card
 from card_service.events.errors import ReaderNotActiveError
-from card_service.events.sql import member_of
-from card_service.events.store import EventRow, store_events
-from card_service.holders.models import Holder
+from card_service.events.rows import NotStored, StagedEvent, StoreOutcome, Upload
+from card_service.events.schemas import IncomingEventBatch
+from card_service.events.store import store_events
+from card_service.events.validation import validate_events
 from card_service.orgunits.models import OrgUnit, UnitKind
 from card_service.readers.models import Reader, ReaderState
 from card_service.service_usage.counters import apply_counter_taps
@@ -40,6 +39,15 @@ from reader_protocol.events import (
 
 UUID_VERSION_7 = 7
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MILLISECOND = timedelta(milliseconds=1)
+_GRANTED = Decision.GRANTED.value
+_ATTENDANCE_KINDS = frozenset(kind.value for kind in ATTENDANCE_KINDS)
+_COUNTER_KINDS = frozenset((TapKind.COUNTER_SIGN_IN.value, TapKind.COUNTER_SIGN_OUT.value))
+_DETAILS = {
+    NotStored.CONFLICTING_DUPLICATE: "this id is already stored with different content",
+    NotStored.UNKNOWN_CARD: "unknown card id",
+    NotStored.UNKNOWN_HOLDER: "unknown holder id",
+}
 
 
 def uuid7_millis(event_id: uuid.UUID) -> int:
@@ -51,170 +59,164 @@ def uuid7_time(event_id: uuid.UUID) -> datetime:
     return EPOCH + timedelta(milliseconds=uuid7_millis(event_id))
 
 
-def clock_offset_ms(batch: EventBatch, *, now: datetime) -> int:
+def clock_offset_ms(sent_at: datetime, *, now: datetime) -> int:
     """How far ahead of the service's clock the reader's clock is (negative: behind)."""
-    return round((batch.sent_at - now) / timedelta(milliseconds=1))
+    return round((sent_at - now) / MILLISECOND)
+
+
+def ingest_upload(
+    session: Session, reader: Reader, upload: IncomingEventBatch, *, now: datetime
+) -> IngestResult:
+    """Store what a reader POSTed: each event validated on its own, the invalid ones
+    refused (``invalid_event``) with the rules' refusals. Flushes; the caller commits."""
+    _require_active(reader)
+    events, invalid = validate_events(upload.events)
+    return _ingest(session, reader, events, invalid, sent_at=upload.sent_at, now=now)
 
 
 def ingest_batch(
     session: Session, reader: Reader, batch: EventBatch, *, now: datetime
 ) -> IngestResult:
-    """Store a reader's batch. Flushes; the caller's transaction commits."""
+    """Store a batch whose events are already validated. Flushes; the caller commits."""
+    _require_active(reader)
+    return _ingest(session, reader, batch.events, [], sent_at=batch.sent_at, now=now)
+
+
+def _require_active(reader: Reader) -> None:
     if reader.state is not ReaderState.ACTIVE:
         raise ReaderNotActiveError(f"reader {reader.id} is {reader.state.value}")
-    offset = clock_offset_ms(batch, now=now)
-    refused: list[RefusedEvent] = []
-    events = _single_copies(batch.events, refused)
-    events = [event for event in events if _id_is_valid(event, refused)]
-    rows = _resolve_references(session, events, refused, reader=reader, now=now, offset=offset)
-    outcome = store_events(session, rows)
-    refused.extend(
-        RefusedEvent(
-            id=row.id,
-            code=RefusalCode.CONFLICTING_DUPLICATE,
-            detail="an event with this id is already stored with different content",
-        )
-        for row in rows
-        if row.id in outcome.conflicting
-    )
-    invalidate_taps(
-        session,
-        (
-            (row.holder_id, service_time(row.occurred_at, offset))
-            for row in rows
-            if row.id in outcome.stored
-            and row.holder_id is not None
-            and row.decision == Decision.GRANTED
-            and row.kind in ATTENDANCE_KINDS
-        ),
-    )
-    _counter_taps(session, reader, [row for row in rows if row.id in outcome.stored], offset)
-    order = {event.id: index for index, event in enumerate(batch.events)}
+
+
+def _ingest(
+    session: Session,
+    reader: Reader,
+    events: Sequence[TapEventMessage | None],
+    refused: list[RefusedEvent],
+    *,
+    sent_at: datetime,
+    now: datetime,
+) -> IngestResult:
+    offset = clock_offset_ms(sent_at, now=now)
+    staged = _stage(events, refused)
+    outcome = store_events(session, staged, Upload(reader.id, now, offset))
+    stored: list[StagedEvent] = []
+    duplicates: list[uuid.UUID] = []
+    for event in staged:
+        status = outcome.not_stored.get(event.n)
+        if status is None:
+            stored.append(event)
+        elif status is NotStored.DUPLICATE:
+            duplicates.append(event.id)
+        else:
+            refused.append(_refusal(event.n, event.id, RefusalCode(status), _DETAILS[status]))
+    invalidate_taps(session, _attendance_taps(stored, outcome, offset))
+    _counter_taps(session, reader, stored, outcome, offset)
     return IngestResult(
-        stored=sorted(outcome.stored, key=order.__getitem__),
-        duplicates=sorted(outcome.duplicates, key=order.__getitem__),
-        refused=sorted(refused, key=lambda refusal: order[refusal.id]),
+        stored=[event.id for event in stored],
+        duplicates=duplicates,
+        refused=sorted(refused, key=lambda refusal: refusal.index),
         received_at=now,
         clock_offset_ms=offset,
     )
 
 
-def _counter_taps(session: Session, reader: Reader, rows: list[EventRow], offset: int) -> None:
-    """Staff cards tapped at a counter reader sign them in and out of that counter."""
-    if reader.mode is not ReaderMode.COUNTER:
-        return
-    taps = [
-        (service_time(row.occurred_at, offset), row.holder_id, row.kind == TapKind.COUNTER_SIGN_IN)
-        for row in rows
-        if row.holder_id is not None
-        and row.decision == Decision.GRANTED
-        and row.kind in (TapKind.COUNTER_SIGN_IN, TapKind.COUNTER_SIGN_OUT)
-    ]
-    counter = session.get(OrgUnit, reader.site_unit_id)
-    if taps and counter is not None and counter.kind is UnitKind.COUNTER:
-        apply_counter_taps(session, counter, taps)
+def _stage(
+    events: Sequence[TapEventMessage | None], refused: list[RefusedEvent]
+) -> list[StagedEvent]:
+    """The events to store, in batch order, after the checks that need no database:
+    one copy per id, a UUIDv7 id whose time is ``occurred_at``."""
+    staged = []
+    for n, event in _single_copies(events, refused):
+        if event.id.version != UUID_VERSION_7:
+            refused.append(_refusal(n, event.id, RefusalCode.NOT_UUID7, "id is not a UUIDv7"))
+            continue
+        occurred_at = uuid7_time(event.id)
+        # Truncated to the millisecond, as the id's time is (ADR 0001).
+        if not occurred_at <= event.occurred_at < occurred_at + MILLISECOND:
+            refused.append(
+                _refusal(
+                    n,
+                    event.id,
+                    RefusalCode.ID_TIME_MISMATCH,
+                    "occurred_at differs from the time embedded in the id",
+                )
+            )
+            continue
+        staged.append(
+            StagedEvent(
+                n,
+                event.id,
+                # The id's own millisecond time, so (id, occurred_at) is a function of id.
+                occurred_at,
+                event.reader_seq,
+                event.card_id,
+                event.holder_id,
+                event.kind.value,
+                event.decision.value,
+                event.reason,
+            )
+        )
+    return staged
 
 
 def _single_copies(
-    events: Sequence[TapEventMessage], refused: list[RefusedEvent]
-) -> list[TapEventMessage]:
-    """Identical copies of an event in one batch count once; different events sharing
-    an id are all refused (the reader has a bug; storing either would be a guess)."""
-    by_id: dict[uuid.UUID, list[TapEventMessage]] = {}
-    for event in events:
-        by_id.setdefault(event.id, []).append(event)
+    events: Sequence[TapEventMessage | None], refused: list[RefusedEvent]
+) -> list[tuple[int, TapEventMessage]]:
+    """Identical copies of an event in one batch count once (at the first position);
+    different events sharing an id are all refused (the reader has a bug; storing
+    either would be a guess)."""
+    present = [(n, event) for n, event in enumerate(events) if event is not None]
+    if len({event.id for _, event in present}) == len(present):
+        return present  # the usual batch: nothing to compare
+    by_id: dict[uuid.UUID, list[tuple[int, TapEventMessage]]] = {}
+    for n, event in present:
+        by_id.setdefault(event.id, []).append((n, event))
     result = []
     for event_id, copies in by_id.items():
-        if all(copy == copies[0] for copy in copies):
+        first = copies[0][1]
+        if all(copy == first for _, copy in copies):
             result.append(copies[0])
-        else:
-            refused.append(
-                RefusedEvent(
-                    id=event_id,
-                    code=RefusalCode.DUPLICATE_IN_BATCH,
-                    detail=f"{len(copies)} different events in this batch share this id",
-                )
-            )
+            continue
+        detail = f"{len(copies)} different events in this batch share this id"
+        refused.extend(
+            _refusal(n, event_id, RefusalCode.DUPLICATE_IN_BATCH, detail) for n, _ in copies
+        )
+    result.sort(key=lambda pair: pair[0])
     return result
 
 
-def _id_is_valid(event: TapEventMessage, refused: list[RefusedEvent]) -> bool:
-    if event.id.version != UUID_VERSION_7:
-        refused.append(
-            RefusedEvent(id=event.id, code=RefusalCode.NOT_UUID7, detail="id is not a UUIDv7")
-        )
-        return False
-    claimed = (event.occurred_at - EPOCH) // timedelta(milliseconds=1)
-    if claimed != uuid7_millis(event.id):
-        refused.append(
-            RefusedEvent(
-                id=event.id,
-                code=RefusalCode.ID_TIME_MISMATCH,
-                detail="occurred_at differs from the time embedded in the id",
-            )
-        )
-        return False
-    return True
+def _refusal(n: int, event_id: uuid.UUID, code: RefusalCode, detail: str) -> RefusedEvent:
+    return RefusedEvent(index=n, id=event_id, code=code, detail=detail)
 
 
-def _resolve_references(
+def _attendance_taps(
+    stored: Iterable[StagedEvent], outcome: StoreOutcome, offset: int
+) -> Iterable[tuple[uuid.UUID, datetime]]:
+    for event in stored:
+        if event.decision == _GRANTED and event.kind in _ATTENDANCE_KINDS:
+            holder_id = outcome.holder_of(event)
+            if holder_id is not None:
+                yield holder_id, service_time(event.occurred_at, offset)
+
+
+def _counter_taps(
     session: Session,
-    events: Sequence[TapEventMessage],
-    refused: list[RefusedEvent],
-    *,
     reader: Reader,
-    now: datetime,
+    stored: Iterable[StagedEvent],
+    outcome: StoreOutcome,
     offset: int,
-) -> list[EventRow]:
-    """Refuse events naming unknown cards or holders; fill a missing holder from its card."""
-    card_holders = _known_cards(session, {e.card_id for e in events if e.card_id is not None})
-    holders = _known_holders(session, {e.holder_id for e in events if e.holder_id is not None})
-    rows = []
-    for event in events:
-        if event.card_id is not None and event.card_id not in card_holders:
-            refused.append(
-                RefusedEvent(id=event.id, code=RefusalCode.UNKNOWN_CARD, detail="unknown card id")
-            )
-            continue
-        if event.holder_id is not None and event.holder_id not in holders:
-            refused.append(
-                RefusedEvent(
-                    id=event.id, code=RefusalCode.UNKNOWN_HOLDER, detail="unknown holder id"
-                )
-            )
-            continue
-        holder_id = event.holder_id
-        if holder_id is None and event.card_id is not None:
-            holder_id = card_holders[event.card_id]
-        rows.append(
-            EventRow(
-                id=event.id,
-                # The id's own millisecond time, so (id, occurred_at) is a function of id.
-                occurred_at=uuid7_time(event.id),
-                reader_id=reader.id,
-                reader_seq=event.reader_seq,
-                card_id=event.card_id,
-                holder_id=holder_id,
-                kind=event.kind.value,
-                decision=event.decision.value,
-                reason=event.reason,
-                received_at=now,
-                clock_offset_ms=offset,
-            )
-        )
-    return rows
-
-
-def _known_cards(session: Session, card_ids: set[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
-    if not card_ids:
-        return {}
-    rows = session.execute(
-        select(Card.id, Card.holder_id).where(member_of(session, Card.id, card_ids))
-    )
-    return {card_id: holder_id for card_id, holder_id in rows}  # noqa: C416 - rows are Row objects
-
-
-def _known_holders(session: Session, holder_ids: set[uuid.UUID]) -> set[uuid.UUID]:
-    if not holder_ids:
-        return set()
-    return set(session.scalars(select(Holder.id).where(member_of(session, Holder.id, holder_ids))))
+) -> None:
+    """Staff cards tapped at a counter reader sign them in and out of that counter."""
+    if reader.mode is not ReaderMode.COUNTER:
+        return
+    taps = []
+    for event in stored:
+        holder_id = outcome.holder_of(event)
+        if holder_id is not None and event.decision == _GRANTED and event.kind in _COUNTER_KINDS:
+            signs_in = event.kind == TapKind.COUNTER_SIGN_IN
+            taps.append((service_time(event.occurred_at, offset), holder_id, signs_in))
+    if not taps:
+        return
+    counter = session.get(OrgUnit, reader.site_unit_id)
+    if counter is not None and counter.kind is UnitKind.COUNTER:
+        apply_counter_taps(session, counter, taps)

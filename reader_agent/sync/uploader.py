@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -16,8 +17,8 @@ from pathlib import Path
 from reader_agent.backoff import Backoff
 from reader_agent.client.errors import ServiceError
 from reader_agent.client.service import ServiceClient
-from reader_agent.outbox import Outbox, OutboxError
-from reader_protocol.events import EventBatch
+from reader_agent.outbox import Outbox, OutboxError, TapEvent
+from reader_protocol.events import EventBatch, RefusedEvent
 
 logger = logging.getLogger(__name__)
 
@@ -91,9 +92,10 @@ class Uploader:
                 self._stop.wait(delay)
                 continue
             sent = outbox.mark_sent([*result.stored, *result.duplicates])
-            refused = outbox.mark_refused(refusal.id for refusal in result.refused)
-            for refusal in result.refused:
-                logger.error("service refused event %s: %s", refusal.id, refusal.code.value)
+            refused_ids = [_refused_id(refusal, events) for refusal in result.refused]
+            refused = outbox.mark_refused(i for i in refused_ids if i is not None)
+            for refusal, event_id in zip(result.refused, refused_ids, strict=True):
+                logger.error("service refused event %s: %s", event_id, refusal.code.value)
             self.uploaded += sent
             if sent + refused == 0:
                 # An answer naming none of our ids would loop forever at full speed.
@@ -101,3 +103,11 @@ class Uploader:
                 self._stop.wait(self._backoff.next_delay())
             else:
                 self._backoff.reset()
+
+
+def _refused_id(refusal: RefusedEvent, sent: list[TapEvent]) -> uuid.UUID | None:
+    """The refused event's id; by its position in the batch when the service could not
+    read the id (our own events always have one, so that means a protocol mismatch)."""
+    if refusal.id is not None:
+        return refusal.id
+    return sent[refusal.index].id if refusal.index < len(sent) else None

@@ -61,6 +61,7 @@ class FakeService:
     config: bytes = b""
     config_version: int = 1
     refuse_ids: set[uuid.UUID] = field(default_factory=set)
+    refuse_by_position: bool = False
     stored: dict[uuid.UUID, dict[str, object]] = field(default_factory=dict)
     requests: list[str] = field(default_factory=list)
     jtis: set[str] = field(default_factory=set)
@@ -251,10 +252,18 @@ class FakeService:
     def _ingest(self, request: httpx2.Request) -> httpx2.Response:
         batch = EventBatch.model_validate_json(request.content)
         stored, duplicates, refused = [], [], []
-        for event in batch.events:
+        for index, event in enumerate(batch.events):
             assert uuid7_time(event.id) == event.occurred_at
             if event.id in self.refuse_ids:
-                refused.append(RefusedEvent(id=event.id, code=RefusalCode.UNKNOWN_CARD, detail="x"))
+                # An unreadable id is answered by position only (id null).
+                refused.append(
+                    RefusedEvent(
+                        index=index,
+                        id=None if self.refuse_by_position else event.id,
+                        code=RefusalCode.UNKNOWN_CARD,
+                        detail="x",
+                    )
+                )
             elif event.id in self.stored:
                 duplicates.append(event.id)
             else:

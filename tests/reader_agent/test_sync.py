@@ -91,6 +91,18 @@ def test_refused_events_are_set_aside_and_never_resent(tmp_path, service, door_p
         assert ids[1] not in service.stored
 
 
+def test_a_refusal_without_an_id_is_matched_by_its_position(tmp_path, service, door_pki):
+    path = tmp_path / "outbox.sqlite3"
+    with Outbox.open(path) as outbox:
+        ids = _append(outbox, 3, door_pki.now)
+        service.refuse_ids = {ids[2]}
+        service.refuse_by_position = True
+        _uploader(path, _client(service), door_pki).drain(outbox)
+        counts = outbox.counts()
+        assert (counts.pending, counts.sent, counts.refused) == (0, 2, 1)
+        assert ids[2] not in service.stored
+
+
 def test_the_uploader_waits_out_an_outage(tmp_path, service, door_pki):
     path = tmp_path / "outbox.sqlite3"
     stop = threading.Event()

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from card_service.attendance.models import AttendanceDay
+from card_service.attendance.rollup import ensure_computed
 from card_service.events.errors import ReaderNotActiveError
 from card_service.events.models import TapEvent
 from card_service.events.service import ingest_batch
+from card_service.holders.models import Holder
 from card_service.orgunits.models import UnitKind
 from card_service.orgunits.service import create_unit
 from card_service.readers.models import ReaderState
@@ -104,13 +107,15 @@ def test_bad_events_are_refused_one_by_one_and_good_ones_kept(session, site) -> 
 
     assert result.stored == [good.id, same_twice.id]
     assert result.duplicates == []
-    assert [(r.id, r.code) for r in result.refused] == [
-        (not_v7.id, RefusalCode.NOT_UUID7),
-        (random_id.id, RefusalCode.NOT_UUID7),
-        (wrong_time.id, RefusalCode.ID_TIME_MISMATCH),
-        (unknown_card.id, RefusalCode.UNKNOWN_CARD),
-        (unknown_holder.id, RefusalCode.UNKNOWN_HOLDER),
-        (shared, RefusalCode.DUPLICATE_IN_BATCH),
+    # One refusal per refused position, in batch order; both twins are refused.
+    assert [(r.index, r.id, r.code) for r in result.refused] == [
+        (1, not_v7.id, RefusalCode.NOT_UUID7),
+        (2, random_id.id, RefusalCode.NOT_UUID7),
+        (3, wrong_time.id, RefusalCode.ID_TIME_MISMATCH),
+        (4, unknown_card.id, RefusalCode.UNKNOWN_CARD),
+        (5, unknown_holder.id, RefusalCode.UNKNOWN_HOLDER),
+        (6, shared, RefusalCode.DUPLICATE_IN_BATCH),
+        (7, shared, RefusalCode.DUPLICATE_IN_BATCH),
     ]
     assert _count(session) == 2
 
@@ -124,8 +129,8 @@ def test_same_id_with_different_content_is_a_conflicting_duplicate(session, site
     result = ingest_batch(session, reader, batch([forged], sent_at=NOW), now=NOW)
     assert result.stored == []
     assert result.duplicates == []
-    assert [(r.id, r.code) for r in result.refused] == [
-        (original.id, RefusalCode.CONFLICTING_DUPLICATE)
+    assert [(r.index, r.id, r.code) for r in result.refused] == [
+        (0, original.id, RefusalCode.CONFLICTING_DUPLICATE)
     ]
     assert ingest_batch(session, reader, batch([again], sent_at=NOW), now=NOW).duplicates == [
         original.id
@@ -159,3 +164,20 @@ def test_an_empty_batch_is_answered(session, site) -> None:
     reader, _, _ = site
     result = ingest_batch(session, reader, batch([], sent_at=NOW), now=NOW)
     assert (result.stored, result.duplicates, result.refused) == ([], [], [])
+
+
+def test_a_late_tap_naming_only_a_card_invalidates_its_holders_day(session, site) -> None:
+    reader, holder, card = site
+    tuesday = date(2026, 11, 17)
+    now = datetime(2026, 11, 19, 3, 0, tzinfo=UTC)
+    scope = select(Holder.id).where(Holder.id == holder.id)
+    ensure_computed(session, scope, tuesday, tuesday, now=now)
+    assert session.scalar(select(AttendanceDay.status).where(AttendanceDay.day == tuesday))
+
+    late = tap(datetime(2026, 11, 17, 1, 0, tzinfo=UTC), card=card)  # 08:00 in Huế
+    result = ingest_batch(session, reader, batch([late], sent_at=now), now=now)
+
+    assert result.stored == [late.id]
+    assert session.scalar(select(TapEvent.holder_id)) == holder.id
+    days = session.scalars(select(AttendanceDay.day).where(AttendanceDay.day == tuesday)).all()
+    assert days == []  # to be computed again, now with the tap
