@@ -41,7 +41,8 @@ from card_service.attendance.sources import (
     taps_by_holder,
     unit_schedules,
 )
-from card_service.events.sql import array_literal, is_postgresql
+from card_service.events.sql import array_literal, is_postgresql, member_of
+from card_service.holders.models import Holder
 
 CHUNK = 500  # holders computed per round trip set
 
@@ -112,6 +113,17 @@ def ensure_computed(
     last = min(last, today(now) - timedelta(days=1))
     if last < first:
         return 0
+    stale = stale_holders(session, holder_scope, first, last)
+    for start in range(0, len(stale), CHUNK):
+        recompute(session, stale[start : start + CHUNK], first, last, now=now)
+    return len(stale)
+
+
+def stale_holders(
+    session: Session, holder_scope: Select[Any], first: date, last: date
+) -> list[uuid.UUID]:
+    """Holders in ``holder_scope`` with fewer roll-ups than days from ``first`` to
+    ``last``, in id order (the order ``recompute`` locks them in)."""
     expected = (last - first).days + 1
     counts = (
         select(AttendanceDay.holder_id, func.count().label("n"))
@@ -120,24 +132,59 @@ def ensure_computed(
         .subquery()
     )
     scope = holder_scope.subquery()
-    stale = list(
+    return sorted(
         session.scalars(
             select(scope.c[0])
             .outerjoin(counts, counts.c.holder_id == scope.c[0])
             .where(func.coalesce(counts.c.n, 0) < expected)
         )
     )
-    for start in range(0, len(stale), CHUNK):
-        recompute(session, stale[start : start + CHUNK], first, last, now=now)
-    return len(stale)
+
+
+def missing_days(
+    session: Session, holder_ids: Sequence[uuid.UUID], first: date, last: date
+) -> dict[uuid.UUID, tuple[date, date]]:
+    """The first and last day without a roll-up, from ``first`` to ``last``, of each
+    holder missing any."""
+    present: dict[uuid.UUID, set[date]] = {holder_id: set() for holder_id in holder_ids}
+    for holder_id, day in session.execute(
+        select(AttendanceDay.holder_id, AttendanceDay.day).where(
+            AttendanceDay.holder_id.in_(list(holder_ids)), AttendanceDay.day.between(first, last)
+        )
+    ):
+        present[holder_id].add(day)
+    every_day = days_between(first, last)
+    result = {}
+    for holder_id, days in present.items():
+        missing = [day for day in every_day if day not in days]
+        if missing:
+            result[holder_id] = (missing[0], missing[-1])
+    return result
 
 
 def recompute(
-    session: Session, holder_ids: Sequence[uuid.UUID], first: date, last: date, *, now: datetime
-) -> None:
-    """Compute and store the roll-ups of ``holder_ids`` from ``first`` to ``last``."""
-    holders = load_holders(session, holder_ids)
-    ids = [holder.id for holder in holders]
+    session: Session,
+    holder_ids: Sequence[uuid.UUID],
+    first: date,
+    last: date,
+    *,
+    now: datetime,
+    skip_locked: bool = False,
+) -> list[uuid.UUID]:
+    """Compute and store the roll-ups of ``holder_ids`` from ``first`` to ``last``;
+    returns the holders computed.
+
+    The holders' rows are locked first (FOR UPDATE, in id order). An upload's foreign
+    key check takes a KEY SHARE lock on the same rows, so a computation and an upload
+    of taps for the same person take turns: either the taps are read, or the upload's
+    invalidation comes after the rows are written and removes them. Two computations of
+    one person take turns too instead of colliding on the primary key. With
+    ``skip_locked`` (the background job) holders busy elsewhere are left for later.
+    """
+    ids = _lock_holders(session, holder_ids, skip_locked=skip_locked)
+    if not ids:
+        return []
+    holders = load_holders(session, ids)
     days = days_between(first, last + timedelta(days=1))  # one more: its window's start
     schedules = unit_schedules(session, holders)
     rostered = shifts(session, ids, first, days[-1])
@@ -169,6 +216,21 @@ def recompute(
         )
     )
     _store(session, rows)
+    return ids
+
+
+def _lock_holders(
+    session: Session, holder_ids: Sequence[uuid.UUID], *, skip_locked: bool
+) -> list[uuid.UUID]:
+    if not is_postgresql(session):
+        return list(holder_ids)  # SQLite: BEGIN IMMEDIATE already serialises writers
+    locked = session.scalars(
+        select(Holder.id)
+        .where(member_of(session, Holder.id, holder_ids))
+        .order_by(Holder.id)
+        .with_for_update(skip_locked=skip_locked)
+    )
+    return list(locked)
 
 
 _DAY_COLUMNS = [column.name for column in AttendanceDay.__table__.columns]

@@ -21,3 +21,8 @@ def staff_in_unit(unit: OrgUnit) -> Select[Any]:
             Holder.active.is_(True),
         )
     )
+
+
+def all_staff() -> Select[Any]:
+    """Ids of every active staff member, whatever their unit."""
+    return select(Holder.id).where(Holder.kind == HolderKind.STAFF, Holder.active.is_(True))
