@@ -1,11 +1,14 @@
 """The real stack for end-to-end reader tests: card-service in a subprocess on its own
 PostgreSQL database (restartable on the same port), reader agents as subprocesses
-with their own reader.toml, a TCP proxy that can cut a reader off the network, and
-read-only looks into the reader's outbox and the service's event table."""
+with their own reader.toml, a TCP proxy that can cut a reader off the network, an
+HTTP proxy that can answer a reader's revocation-list requests with an older genuine
+list, an issuance station, and read-only looks into the reader's outbox and the
+service's event table."""
 
 from __future__ import annotations
 
 import contextlib
+import http.client
 import os
 import signal
 import socket
@@ -17,12 +20,16 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import httpx2
+from cryptography import x509
 from sqlalchemy import create_engine, text
 
+from crypto.issuers import CertificateAuthority
+from crypto.signers import FileSigner
 from reader_agent.demo.admin import AdminApi
 from tests.support.live_service import card_service, free_port
 
@@ -125,6 +132,26 @@ class Service:
         password = next(a["password"] for a in accounts if a["username"] == "admin")
         return AdminApi.sign_in(self.base_url, "admin", password)
 
+    def issuing_ca(self) -> CertificateAuthority:
+        """The service's current issuing CA with its private key, read from the service's
+        file custody (data_dir/keys, encrypted with the generated demo passphrase kept
+        beside the keys): what an operator with the key files could sign with."""
+        engine = create_engine(_psycopg(self.database_url))
+        try:
+            with engine.connect() as connection:
+                custody_name, certificate_der = connection.execute(
+                    text(
+                        "SELECT custody_name, certificate_der FROM issuer_keys "
+                        "WHERE role = 'issuing' AND current"
+                    )
+                ).one()
+        finally:
+            engine.dispose()
+        keys = self.data_dir / "keys"
+        passphrase = (keys / "passphrase").read_bytes().strip()
+        signer = FileSigner.load(keys / f"{custody_name}.p8", passphrase)
+        return CertificateAuthority(signer, x509.load_der_x509_certificate(certificate_der))
+
     def events(self, reader_id: uuid.UUID) -> list[dict[str, Any]]:
         """The service's stored tap events of one reader (straight from the table)."""
         engine = create_engine(_psycopg(self.database_url))
@@ -215,6 +242,159 @@ class TcpProxy:
             for sock in (source, sink):
                 with contextlib.suppress(OSError):
                     sock.shutdown(socket.SHUT_RDWR)
+
+
+CRL_PATH = "/api/v1/trust/crls/"
+DER_CRL = "application/pkix-crl"
+# Hop-by-hop headers: each side of the proxy has its own connection.
+_HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "host"}
+
+
+class HttpProxy:
+    """An HTTP reverse proxy 127.0.0.1:port -> the service, that can replay a CRL.
+
+    While ``replay_crl(der)`` is in force, every request for a revocation list
+    (complete or delta) is answered with ``der``: what a mirror or a man in the middle
+    holding an older genuine list would do. Everything else is passed on as it is, the
+    change feed (server-sent events) streamed as it comes. Each answer closes its
+    connection (HTTP/1.0), so every request is seen here."""
+
+    def __init__(self, target_port: int) -> None:
+        self.target_port = target_port
+        self._lock = threading.Lock()
+        self._replay: bytes | None = None
+        self._streams: set[socket.socket] = set()
+        self.replayed = 0  # requests answered with the replayed list
+        self._server = _ProxyServer(self)
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def replay_crl(self, der: bytes) -> None:
+        with self._lock:
+            self._replay = der
+
+    def stop_replay(self) -> None:
+        with self._lock:
+            self._replay = None
+
+    def close(self) -> None:
+        """Stop, and end the streams still open: a service with an open change feed
+        would wait for it when asked to stop."""
+        self._server.shutdown()
+        self._server.server_close()
+        with self._lock:
+            streams = list(self._streams)
+        for upstream in streams:
+            _hang_up(upstream)
+
+    def replacement(self, method: str, path: str) -> bytes | None:
+        """The replayed list, if this request is for a revocation list and one is set."""
+        with self._lock:
+            if self._replay is None or method != "GET" or not path.startswith(CRL_PATH):
+                return None
+            self.replayed += 1
+            return self._replay
+
+    @contextlib.contextmanager
+    def streaming(self, upstream: socket.socket) -> Iterator[None]:
+        with self._lock:
+            self._streams.add(upstream)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._streams.discard(upstream)
+
+
+def _hang_up(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):  # already closed
+        sock.shutdown(socket.SHUT_RDWR)
+
+
+class _ProxyServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, proxy: HttpProxy) -> None:
+        super().__init__(("127.0.0.1", 0), _ProxyHandler)
+        self.proxy = proxy
+
+
+class _ProxyHandler(BaseHTTPRequestHandler):
+    server: _ProxyServer
+
+    def do_GET(self) -> None:  # http.server's naming
+        self._forward()
+
+    def do_POST(self) -> None:
+        self._forward()
+
+    def do_PUT(self) -> None:
+        self._forward()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # the agent's and the service's logs say what matters
+
+    def _forward(self) -> None:
+        proxy = self.server.proxy
+        replacement = proxy.replacement(self.command, self.path)
+        if replacement is not None:
+            self.send_response(200)
+            self.send_header("Content-Type", DER_CRL)
+            self.send_header("Content-Length", str(len(replacement)))
+            self.end_headers()
+            self.wfile.write(replacement)
+            return
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else None
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP_BY_HOP}
+        upstream = http.client.HTTPConnection("127.0.0.1", proxy.target_port, timeout=30)
+        try:
+            upstream.request(self.command, self.path, body=body, headers=headers)
+            response = upstream.getresponse()
+            self.send_response(response.status)
+            for key, value in response.getheaders():
+                if key.lower() not in _HOP_BY_HOP:
+                    self.send_header(key, value)
+            if response.getheader("Content-Type", "").startswith("text/event-stream"):
+                self.end_headers()
+                self._stream(proxy, upstream, response)
+                return
+            data = response.read()
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+        except (OSError, http.client.HTTPException):
+            return  # the service or the reader went away: the connection just ends
+        finally:
+            upstream.close()
+
+    def _stream(
+        self,
+        proxy: HttpProxy,
+        upstream: http.client.HTTPConnection,
+        response: http.client.HTTPResponse,
+    ) -> None:
+        """Pass the stream on until either side hangs up. The reader sends nothing
+        after its request, so its connection becoming readable means it left: then the
+        service's side is hung up too (it would otherwise wait for the next event)."""
+        sock = upstream.sock
+        if sock is None:
+            return
+        sock.settimeout(None)
+
+        def watch_reader() -> None:
+            with contextlib.suppress(OSError):
+                self.connection.recv(1)
+            _hang_up(sock)
+
+        threading.Thread(target=watch_reader, daemon=True).start()
+        with proxy.streaming(sock):
+            while chunk := response.read1(65536):
+                self.wfile.write(chunk)
+                self.wfile.flush()
 
 
 @dataclass
@@ -334,24 +514,47 @@ class VirtualStaffCard:
     state: Path
 
 
+@dataclass
+class IssuanceStation:
+    """An enrolled issuance station on a vpcd slot; it personalises any number of blank
+    cards (the caller holds ``exclusive_slot(port)``)."""
+
+    agent: ReaderAgent
+    port: int
+
+    @classmethod
+    def enrol(
+        cls, service: Service, admin: AdminApi, unit: uuid.UUID, directory: Path, port: int
+    ) -> IssuanceStation:
+        from reader_agent.virtual.launcher import vpcd_reader_name
+
+        ticket = admin.register_reader(
+            f"Trạm {uuid.uuid4().hex[:6]}", site_unit_id=unit, location="Phòng 2", mode="issuance"
+        )
+        agent = ReaderAgent(directory, service.base_url, unit, "issuance", vpcd_reader_name(port))
+        agent.enrol(ticket.enrolment_token)
+        return cls(agent, port)
+
+    def issue(
+        self, admin: AdminApi, unit: uuid.UUID, state: Path, *, holder: str = "Võ Thị Sáu"
+    ) -> VirtualStaffCard:
+        """A new holder, a requested card, and the blank virtual card in ``state``
+        personalised here."""
+        from reader_agent.virtual.launcher import inserted_card
+
+        holder_id = admin.create_holder(holder, unit)
+        card_id = admin.request_card(holder_id)
+        config = str(self.agent.config)
+        with inserted_card(["--state", str(state)], port=self.port):
+            done = self.agent.cli("issue", "--config", config, "--card-id", str(card_id))
+        assert done.returncode == 0, done.stderr
+        return VirtualStaffCard(card_id, holder_id, state)
+
+
 def issue_at_station(
     service: Service, admin: AdminApi, unit: uuid.UUID, directory: Path, port: int
 ) -> VirtualStaffCard:
     """A holder, a requested card, an enrolled station, and the blank virtual card
     personalised there (the caller holds ``exclusive_slot(port)``)."""
-    from reader_agent.virtual.launcher import inserted_card, vpcd_reader_name
-
-    holder = admin.create_holder("Võ Thị Sáu", unit)
-    card_id = admin.request_card(holder)
-    ticket = admin.register_reader(
-        f"Trạm {uuid.uuid4().hex[:6]}", site_unit_id=unit, location="Phòng 2", mode="issuance"
-    )
-    station = ReaderAgent(
-        directory / "station", service.base_url, unit, "issuance", vpcd_reader_name(port)
-    )
-    station.enrol(ticket.enrolment_token)
-    state = directory / "card.json"
-    with inserted_card(["--state", str(state)], port=port):
-        done = station.cli("issue", "--config", str(station.config), "--card-id", str(card_id))
-    assert done.returncode == 0, done.stderr
-    return VirtualStaffCard(card_id, holder, state)
+    station = IssuanceStation.enrol(service, admin, unit, directory / "station", port)
+    return station.issue(admin, unit, directory / "card.json")
