@@ -235,9 +235,7 @@ class Agent:
             desk.start()
         # SQLite connections stay in the thread that opened them: this one takes taps.
         outbox = Outbox.open(self._outbox_path)
-        loop = ReaderLoop(
-            self.settings.reader.pcsc_reader, self._processor(outbox).tap, stop=self.stop
-        )
+        loop = ReaderLoop(self.settings.reader.pcsc_reader, self._processor(outbox), stop=self.stop)
         logger.info(
             "reader %s (%s) watching %r",
             self.state.identity.reader_id,

@@ -47,10 +47,18 @@ def list_readers() -> list[str]:
 
 
 class PcscConnection:
-    """A connection to the card in one PC/SC reader; use as a context manager."""
+    """A connection to the card in one PC/SC reader; use as a context manager.
 
-    def __init__(self, reader_name: str) -> None:
+    ``exclusive=True`` keeps every other program off the card until the connection
+    closes: nobody can reset it in the middle of our exchange (a shared connection's
+    owner disconnects with a reset or power-off, and every other holder's next APDU
+    then fails with "card was reset"). While another program holds the card, an
+    exclusive connect fails (sharing violation) and the caller tries again later.
+    """
+
+    def __init__(self, reader_name: str, *, exclusive: bool = False) -> None:
         self.reader_name = reader_name
+        self._mode = scard.SCARD_SHARE_EXCLUSIVE if exclusive else scard.SCARD_SHARE_SHARED
         self._connection: CardConnection | None = None
 
     def open(self) -> PcscConnection:
@@ -58,7 +66,7 @@ class PcscConnection:
             if str(reader) == self.reader_name:
                 connection = reader.createConnection()
                 try:
-                    connection.connect()
+                    connection.connect(mode=self._mode)
                 except NoCardException as exc:
                     raise NoCardError(f"no card in reader {self.reader_name!r}") from exc
                 except (CardConnectionException, SmartcardException) as exc:
@@ -79,7 +87,9 @@ class PcscConnection:
         try:
             data, sw1, sw2 = connection.transmit(list(apdu))
         except (CardConnectionException, SmartcardException) as exc:
-            raise CardCommunicationError(f"card in {self.reader_name!r} stopped answering") from exc
+            raise CardCommunicationError(
+                f"card in {self.reader_name!r} stopped answering ({_pcsc_error(exc)})"
+            ) from exc
         response = bytes(data) + bytes((sw1, sw2))
         logger.log(APDU_LOG_LEVEL, "< %s", response.hex())
         return response
@@ -107,6 +117,23 @@ class PcscConnection:
         if self._connection is None:
             raise CardCommunicationError("connection is not open")
         return self._connection
+
+
+def _pcsc_error(exc: SmartcardException) -> str:
+    """pcscd's name for the failure, e.g. "Card was reset." for SCARD_W_RESET_CARD."""
+    return scard.SCardGetErrorMessage(exc.hresult) if exc.hresult != -1 else str(exc)
+
+
+def card_in_reader(reader_name: str) -> bool:
+    """Whether pcscd reports a card in the reader that answered its power-on (an ATR),
+    asked without connecting to the card: a connection would power the card off when
+    it closes, under anyone else who is using it."""
+    try:
+        with CardWatcher(reader_name) as watcher:
+            presence = watcher.wait(0)
+    except CardCommunicationError:
+        return False
+    return presence is not None and presence.present
 
 
 def _readers_or_raise() -> list[Reader]:

@@ -26,14 +26,16 @@ from crypto.tap import TapVerifier, VerifiedTap
 from reader_agent.connection import Connection
 from reader_agent.debounce import Debouncer
 from reader_agent.decision import (
+    CARD_UNREADABLE,
     READER_ERROR,
     REVOCATION_LIST_STALE,
     AccessDecision,
     decide,
     decide_in_emergency,
+    reason_for,
 )
 from reader_agent.door import Door
-from reader_agent.errors import ReaderNotConfiguredError
+from reader_agent.errors import CardCommunicationError, ReaderNotConfiguredError
 from reader_agent.feedback import Feedback, TapOutcome
 from reader_agent.freshness import max_crl_age
 from reader_agent.modes import TapKinds
@@ -128,6 +130,13 @@ class TapProcessor:
         self._debouncers: dict[float, Debouncer] = {}
 
     def tap(self, connection: Connection) -> TapResult:
+        """Read the card, then decide, record and act on what it said."""
+        return self.settle(self.read(connection))
+
+    def read(self, connection: Connection) -> CardReading:
+        """Step one of a tap: what the card says (its certificate and its signature over
+        a fresh challenge), or the error that stopped it. Decides and records nothing,
+        so an unreadable card can be read again (``reader_agent.loop``)."""
         started = self._perf()
         unverified_certificate: bytes | None = None
         try:
@@ -141,20 +150,31 @@ class TapProcessor:
             challenge, state = crypto_challenge.begin(now=self._clock(), random=self._random)
             unverified_signature = client.authenticate(Slot.CARD_AUTHENTICATION, challenge)
         except Exception as exc:  # noqa: BLE001 - anything the card causes denies
-            card_done = self._perf()
-            now = self._clock()
-            policy = self._config.policy
-            outcome: VerifiedTap | BaseException = exc
-            answers: _CardAnswers | None = None
+            return CardReading(self._clock(), started, self._perf(), exc, unverified_certificate)
+        answers = _CardAnswers(unverified_certificate, state, unverified_signature)
+        return CardReading(self._clock(), started, self._perf(), answers, unverified_certificate)
+
+    def read_failed(self, error: CardCommunicationError) -> CardReading:
+        """The reading of a card that could not even be connected to."""
+        now = self._perf()
+        return CardReading(self._clock(), now, now, error, None)
+
+    def settle(self, reading: CardReading) -> TapResult:
+        """Step two: verify and decide at the time of the reading, record the event,
+        then (only then) release the door and tell the holder."""
+        settling = self._perf()
+        now = reading.at
+        policy = self._config.policy
+        answers: _CardAnswers | None = None
+        outcome: VerifiedTap | BaseException
+        if isinstance(reading.outcome, _CardAnswers):
+            answers = reading.outcome
+            outcome = self._verify(answers, now)
         else:
-            card_done = self._perf()
-            now = self._clock()
-            policy = self._config.policy
-            answers = _CardAnswers(unverified_certificate, state, unverified_signature)
-            outcome = self._verify(unverified_certificate, state, unverified_signature, now)
+            outcome = reading.outcome
         decision = decide(
             outcome=outcome,
-            unverified_facts=_facts_if_refused(outcome, unverified_certificate),
+            unverified_facts=_facts_if_refused(outcome, reading.unverified_certificate),
             policy=policy,
             max_crl_age=self._max_crl_age(policy),
             now=now,
@@ -170,21 +190,26 @@ class TapProcessor:
         if isinstance(outcome, BaseException) and decision.reason == READER_ERROR:
             logger.error("tap failed unexpectedly; denied", exc_info=outcome)
         return self._act(
-            decision, policy, now=now, started=started, card_done=card_done, decided=decided
+            decision,
+            policy,
+            now=now,
+            started=reading.started,
+            card_ms=(reading.card_done - reading.started) * 1e3,
+            settling=settling,
+            decided=decided,
         )
 
-    def _verify(
-        self,
-        unverified_certificate: bytes,
-        state: crypto_challenge.ChallengeState,
-        unverified_signature: bytes,
-        now: datetime,
-    ) -> VerifiedTap | BaseException:
+    def _verify(self, answers: _CardAnswers, now: datetime) -> VerifiedTap | BaseException:
         verifier = self._trust.verifier
         if verifier is None:
             return ReaderNotConfiguredError("no trust bundle held yet")
         try:
-            return verifier.verify_tap(unverified_certificate, state, unverified_signature, now=now)
+            return verifier.verify_tap(
+                answers.unverified_certificate,
+                answers.state,
+                answers.unverified_signature,
+                now=now,
+            )
         except Exception as exc:  # noqa: BLE001 - VerificationError or not, it denies
             return exc
 
@@ -224,15 +249,14 @@ class TapProcessor:
         *,
         now: datetime,
         started: float,
-        card_done: float,
+        card_ms: float,
+        settling: float,
         decided: float,
     ) -> TapResult:
         kind = self._kinds.kind_for(decision.holder_id, now=now)
         if self._is_repeat(decision, policy):
             self._show(decision, now, repeat=True)
-            timings = TapTimings(
-                *_ms(started, card_done, decided, decided), total_ms=_elapsed(self._perf, started)
-            )
+            timings = self._timings(started, card_ms, settling, decided, decided)
             return TapResult(decision, kind, now, None, None, True, False, timings)
         draft = TapEventDraft.decided(
             now=now,
@@ -257,9 +281,7 @@ class TapProcessor:
             if decision.granted:
                 released = self._release(policy)
         self._show(decision, now, repeat=False)
-        timings = TapTimings(
-            *_ms(started, card_done, decided, recorded), total_ms=_elapsed(self._perf, started)
-        )
+        timings = self._timings(started, card_ms, settling, decided, recorded)
         return TapResult(
             decision,
             kind,
@@ -320,6 +342,16 @@ class TapProcessor:
         except Exception:  # a broken display must not stop the reader
             logger.exception("feedback failed")
 
+    def _timings(
+        self, started: float, card_ms: float, settling: float, decided: float, recorded: float
+    ) -> TapTimings:
+        return TapTimings(
+            card_ms=card_ms,
+            decision_ms=(decided - settling) * 1e3,
+            outbox_ms=(recorded - decided) * 1e3,
+            total_ms=(self._perf() - started) * 1e3,
+        )
+
     def _max_crl_age(self, policy: CompiledPolicy | None) -> timedelta:
         return max_crl_age(policy.config if policy is not None else None, self._options.max_crl_age)
 
@@ -344,9 +376,21 @@ def _facts_if_refused(
         return None
 
 
-def _ms(started: float, card: float, decided: float, recorded: float) -> tuple[float, float, float]:
-    return ((card - started) * 1e3, (decided - card) * 1e3, (recorded - decided) * 1e3)
+@dataclass(frozen=True)
+class CardReading:
+    """What one read of the card produced (``TapProcessor.read``), before anything is
+    decided: the card's answers, or the error that stopped the read."""
 
+    at: datetime  # the time the decision is taken at (the card's signature is checked then)
+    started: float  # perf_counter at the start of the read
+    card_done: float  # perf_counter at its end
+    outcome: _CardAnswers | BaseException
+    unverified_certificate: bytes | None
 
-def _elapsed(perf: Callable[[], float], started: float) -> float:
-    return (perf() - started) * 1e3
+    @property
+    def unreadable(self) -> bool:
+        """The card could not be read (``card_unreadable``): nothing was learnt about
+        it, so nothing is decided yet, and reading it again is safe."""
+        return (
+            isinstance(self.outcome, BaseException) and reason_for(self.outcome) == CARD_UNREADABLE
+        )

@@ -18,11 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reader_agent.errors import CardCommunicationError, VirtualCardError
-from reader_agent.pcsc import PcscConnection, list_readers
+from reader_agent.pcsc import card_in_reader, list_readers
 from reader_agent.virtual.vpcd import SLOT_PORTS
 
 PCSCD_SOCKET = Path("/run/pcscd/pcscd.comm")
-PCSCD_POLL_SETTLE_S = 0.5  # pcscd polls reader presence every 0.4 s
 
 
 def vpcd_reader_name(port: int) -> str:
@@ -46,11 +45,15 @@ def pcscd_with_vpcd_available() -> bool:
 
 
 def card_present(reader_name: str) -> bool:
-    try:
-        with PcscConnection(reader_name):
-            return True
-    except CardCommunicationError:
-        return False
+    """Whether pcscd has powered a card in the reader, asked without connecting.
+
+    A connecting probe would disturb the reader under test: pyscard closes a connection
+    by powering the card off, so a probe that overlaps a reader's tap resets the card
+    under it ("card was reset", a tap denied as unreadable). After a card process ends,
+    a connecting probe could also reach the dead vpcd socket before pcscd's own poller
+    did; pcscd then never recorded the removal and never powered the next card on.
+    """
+    return card_in_reader(reader_name)
 
 
 def wait_until(predicate: Callable[[], bool], *, timeout: float, interval: float = 0.05) -> bool:
@@ -154,8 +157,6 @@ def inserted_card(
         except subprocess.TimeoutExpired:
             process.kill()
             process.communicate()
-        # Let pcscd's own poller (every 0.4 s) see the slot empty before anyone probes
-        # it: if a probe's SCardConnect finds the dead socket first, pcscd never records
-        # the removal, and the next card in this slot is never powered on.
-        time.sleep(PCSCD_POLL_SETTLE_S)
+        # Until pcscd's own poller (every 0.4 s) has recorded the removal: the next
+        # card in this slot is powered on only after that.
         wait_until(lambda: not card_present(reader_name), timeout=5)

@@ -15,9 +15,10 @@ import pytest
 
 from crypto.errors import RevocationListRollbackError
 from reader_agent.loop import ReaderLoop
+from reader_agent.outbox import Outbox
 from reader_agent.pcsc import PcscConnection
 from reader_agent.state.trust_store import TrustStore
-from reader_agent.tap import TapOptions, TapResult
+from reader_agent.tap import TapOptions
 from reader_agent.virtual.launcher import exclusive_slot, inserted_card, vpcd_reader_name
 from reader_agent.virtual.vpcd import SLOT_PORTS
 from tests.reader_agent.door_pki import DoorPki
@@ -111,9 +112,12 @@ def test_an_older_list_offered_after_a_newer_one_changes_nothing(tmp_path, pki):
 
 
 def test_the_reader_loop_taps_once_per_insertion(tmp_path, pki):
+    """Two insertions, each left on the reader for a second: two events, each card read
+    once (no read failed: the launcher's presence checks never touch the card, and the
+    loop's exclusive connection keeps every other program off it during a tap)."""
     card = _card(pki, tmp_path)
     stop = threading.Event()
-    results: list[TapResult] = []
+    reads: list[int] = []
 
     def reader() -> None:  # the reader's components live in the loop's thread
         world = World.build(
@@ -122,13 +126,13 @@ def test_the_reader_loop_taps_once_per_insertion(tmp_path, pki):
             holders={card.holder_id: "An"},
             options=TapOptions(debounce_seconds=0),
         )
-        loop = ReaderLoop(
-            vpcd_reader_name(PORT),
-            lambda connection: results.append(world.tap(connection)),
-            stop=stop,
-            poll_seconds=0.1,
-        )
+        loop = ReaderLoop(vpcd_reader_name(PORT), world.processor, stop=stop, poll_seconds=0.1)
         loop.run()
+        reads.append(loop.reads)
+
+    def recorded() -> list[tuple[str, str]]:
+        with Outbox.open(tmp_path / "r" / "outbox.sqlite3") as outbox:
+            return [(e.draft.decision.value, e.draft.reason) for e in outbox.pending()]
 
     thread = threading.Thread(target=reader, daemon=True)
     with exclusive_slot(PORT):
@@ -136,12 +140,14 @@ def test_the_reader_loop_taps_once_per_insertion(tmp_path, pki):
         try:
             for taps in (1, 2):
                 with inserted_card(["--state", str(tmp_path / "card.json")], port=PORT):
-                    _wait(lambda taps=taps: len(results) >= taps)
+                    _wait(lambda taps=taps: len(recorded()) >= taps)
                     time.sleep(1.0)  # the card stays on the reader: still one tap
         finally:
             stop.set()
             thread.join(timeout=5)
-    assert [(r.decision.granted, r.repeat) for r in results] == [(True, False), (True, False)]
+        decided = recorded()
+    assert decided == [("granted", "ok"), ("granted", "ok")]
+    assert reads == [2]
 
 
 def _wait(predicate, timeout: float = 10.0) -> None:
