@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian/Ubuntu packages the platform needs.
 #   install-system-packages.sh run    what `make run` needs (Python venv support)
+#   install-system-packages.sh door   `run` plus pcscd and the virtual reader driver
+#                                     (scripts/demo-door.sh: README "Try a door")
 #   install-system-packages.sh test   everything the test suite needs as well
 #   install-system-packages.sh postgres  a PostgreSQL server (start-postgres.sh asks for
 #                                        it only when no server answers)
@@ -10,9 +12,13 @@ set -euo pipefail
 profile=${1:-test}
 
 run_packages=(python3-venv libpcsclite1)
-test_packages=(
-  pcscd libpcsclite-dev swig   # PC/SC daemon; headers and swig in case pyscard builds from source
+door_packages=(
+  pcscd                        # PC/SC daemon
   vsmartcard-vpcd              # virtual reader driver the virtual cards plug into
+)
+test_packages=(
+  "${door_packages[@]}"
+  libpcsclite-dev swig         # headers and swig in case pyscard builds from source
   softhsm2 opensc openssl      # PKCS#11 token for key custody; OpenSC's pkcs15-tool; openssl CLI
   chromium                     # headless browser for the admin UI tests
   fonts-dejavu-core            # a font with Vietnamese diacritics for printable card layouts
@@ -20,9 +26,10 @@ test_packages=(
 
 case "$profile" in
   run) want=("${run_packages[@]}") ;;
+  door) want=("${run_packages[@]}" "${door_packages[@]}") ;;
   test) want=("${run_packages[@]}" "${test_packages[@]}") ;;
   postgres) want=(postgresql) ;;
-  *) echo "usage: $0 run|test|postgres" >&2; exit 2 ;;
+  *) echo "usage: $0 run|door|test|postgres" >&2; exit 2 ;;
 esac
 
 # A Python that already has venv + ensurepip (pyenv, python.org builds) needs no python3-venv.
