@@ -16,6 +16,7 @@ from typing import Protocol, cast
 
 from crypto.errors import CryptoError
 from reader_agent.errors import ReaderAgentError
+from reader_agent.iso7816.redact import APDU_LOG_LEVEL
 
 # Exit codes as sysexits(3): the service manager (systemd) and scripts tell them apart.
 EXIT_FAILURE = 1
@@ -50,7 +51,12 @@ class SubcommandModule(Protocol):
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="reader-agent", description=__doc__)
-    parser.add_argument("--log-level", default="INFO")
+    parser.add_argument(
+        "--log-level",
+        default="INFO",
+        type=_log_level,
+        help="DEBUG shows HTTP requests, TRACE (or 5) the APDUs, PINs masked",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     for name, (module_name, help_text) in SUBCOMMANDS.items():
         module = cast(SubcommandModule, importlib.import_module(module_name))
@@ -60,9 +66,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _log_level(text: str) -> int:
+    """A level name (TRACE, DEBUG, INFO, ...) or number; argparse reports anything else."""
+    logging.addLevelName(APDU_LOG_LEVEL, "TRACE")
+    if text.isdigit():
+        return int(text)
+    level = logging.getLevelNamesMapping().get(text.upper())
+    if level is None:
+        raise argparse.ArgumentTypeError(f"unknown log level {text!r}")
+    return level
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=args.log_level, format="%(levelname)s %(name)s: %(message)s")
     if logging.getLogger().getEffectiveLevel() > logging.DEBUG:
         # One INFO line per request drowns the reader's own log; DEBUG shows them.
         logging.getLogger("httpx2").setLevel(logging.WARNING)

@@ -27,11 +27,9 @@ from reader_agent.errors import (
     NoReaderError,
     PcscUnavailableError,
 )
+from reader_agent.iso7816.redact import APDU_LOG_LEVEL, loggable_command
 
 logger = logging.getLogger(__name__)
-
-# APDU traffic is logged below DEBUG: it is voluminous and may contain card data.
-APDU_LOG_LEVEL = 5
 
 
 def list_readers() -> list[str]:
@@ -83,7 +81,8 @@ class PcscConnection:
 
     def transmit(self, apdu: bytes) -> bytes:
         connection = self._require()
-        logger.log(APDU_LOG_LEVEL, "> %s", apdu.hex())
+        if logger.isEnabledFor(APDU_LOG_LEVEL):
+            logger.log(APDU_LOG_LEVEL, "> %s", loggable_command(apdu))
         try:
             data, sw1, sw2 = connection.transmit(list(apdu))
         except (CardConnectionException, SmartcardException) as exc:

@@ -27,12 +27,12 @@ from reader_agent.iso7816.apdu import (
     CommandApdu,
     parse_command,
 )
+from reader_agent.iso7816.redact import APDU_LOG_LEVEL
 from reader_agent.iso7816.status import SW, ResponseApdu
 from reader_agent.iso7816.tlv import Tlv, encode_tlv, parse_all
 from reader_agent.iso7816.transport import exchange
 
 logger = logging.getLogger(__name__)
-APDU_LOG_LEVEL = 5
 
 CLA_SM = 0x0C
 TAG_ENCRYPTED = 0x87

@@ -6,6 +6,10 @@ data field; a log line shows their header and length only.
 
 from __future__ import annotations
 
+# APDU traffic is logged below DEBUG, at this level (named TRACE by the CLI): it is
+# voluminous and, PINs masked or not, says what is on a card.
+APDU_LOG_LEVEL = 5
+
 _INS_VERIFY = 0x20
 _INS_CHANGE_REFERENCE_DATA = 0x24
 _INS_RESET_RETRY_COUNTER = 0x2C

@@ -28,7 +28,7 @@ from reader_agent.iso7816.apdu import (
     CommandApdu,
     parse_command,
 )
-from reader_agent.iso7816.redact import loggable_command
+from reader_agent.iso7816.redact import APDU_LOG_LEVEL, loggable_command
 from reader_agent.iso7816.status import SW, SW1_MORE_DATA
 from reader_agent.piv.constants import Ins
 from reader_agent.virtual.piv_applet import PivApplet, Refusal, Session
@@ -41,7 +41,6 @@ from reader_agent.virtual.piv_state import (
 )
 
 logger = logging.getLogger(__name__)
-APDU_LOG_LEVEL = 5  # below DEBUG, as in reader_agent.pcsc
 
 # ATR: T=0 and T=1 offered; historical bytes in compact-TLV: card capabilities (73)
 # announcing command chaining and extended Lc/Le, then issuer data "eCardPIV".

@@ -14,6 +14,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, utils
 
+from reader_agent.iso7816.redact import APDU_LOG_LEVEL
 from reader_agent.pcsc import PcscConnection
 from reader_agent.piv import PinIncorrectError, PivClient, Slot
 from tests.reader_agent.piv.certificates import der
@@ -83,3 +84,20 @@ def test_pin_tries_are_remembered_across_runs(tmp_path: Path) -> None:
         assert client.pin_status().retries_left == 2
         client.verify_pin("123456")
         assert client.pin_status().verified
+
+
+def test_apdu_trace_masks_the_pin(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """At the APDU level (TRACE, 5) every command and answer is logged, but a PIN never."""
+    args = ["--kind", "piv", "--state", str(tmp_path / "card.json")]
+    with (
+        caplog.at_level(APDU_LOG_LEVEL, logger="reader_agent.pcsc"),
+        virtual_card_process(args) as card,
+        PcscConnection(card.reader_name) as connection,
+    ):
+        client = PivClient(connection)
+        client.select()
+        client.verify_pin("123456")
+    lines = [r.getMessage() for r in caplog.records if r.name == "reader_agent.pcsc"]
+    assert any(line.startswith("> 00a40400") for line in lines)  # SELECT, in full
+    assert "> 00200080 <9 bytes redacted>" in lines  # VERIFY: header only (Lc + 8 PIN bytes)
+    assert not any(b"123456".hex() in line for line in lines)
