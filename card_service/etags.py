@@ -25,6 +25,15 @@ def etag_for(kind: str, object_id: uuid.UUID, version: int) -> str:
     return f'"{digest}"'
 
 
+def etag_for_state(kind: str, key: str, state: str | None) -> str:
+    """For what has no version column (an assignment that is replaced whole): the ETag
+    names what is there now, ``None`` meaning nothing. Putting back the same thing gives
+    the same ETag, which is right: the client's change then applies to what it read."""
+    current = "-" if state is None else state
+    digest = hashlib.sha256(f"{kind}:{key}:{current}".encode()).hexdigest()[:20]
+    return f'"{digest}"'
+
+
 def check_if_match(if_match: str | None, current: str) -> None:
     """Raise unless the client's If-Match names the current version."""
     if if_match is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Generic, TypeVar
 
 from fastapi import Depends, Query
@@ -41,3 +42,8 @@ def paginate(session: Session, query: Select[T], paging: PageParams) -> tuple[li
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     rows = list(session.scalars(query.limit(paging.limit).offset(paging.offset)))
     return rows, total
+
+
+def page_of(items: Sequence[T], paging: PageParams) -> tuple[list[T], int]:
+    """One page of a list computed in memory (not a table), with the same counting rules."""
+    return list(items[paging.offset : paging.offset + paging.limit]), len(items)

@@ -14,6 +14,7 @@ from card_service.attendance.models import LeaveRecord
 from card_service.attendance.rollup import days_between, invalidate
 from card_service.audit.service import record
 from card_service.holders.models import Holder
+from card_service.pagination import PageParams, paginate
 
 MAX_LEAVE = timedelta(days=366)
 
@@ -65,18 +66,24 @@ def remove_leave(session: Session, leave_id: uuid.UUID, *, actor: str, now: date
     invalidate(session, keys)
 
 
-def leave_of(session: Session, holder_id: uuid.UUID, first: date, last: date) -> list[LeaveRecord]:
-    return list(
-        session.scalars(
-            select(LeaveRecord)
-            .where(
-                LeaveRecord.holder_id == holder_id,
-                LeaveRecord.first_day <= last,
-                LeaveRecord.last_day >= first,
-            )
-            .order_by(LeaveRecord.first_day)
-        )
+def leave_of(
+    session: Session,
+    holder_id: uuid.UUID,
+    first: date,
+    last: date,
+    paging: PageParams,
+    *,
+    leave_type: LeaveType | None = None,
+) -> tuple[list[LeaveRecord], int]:
+    """One page of ``holder_id``'s leave that touches ``first``..``last``, earliest first."""
+    query = select(LeaveRecord).where(
+        LeaveRecord.holder_id == holder_id,
+        LeaveRecord.first_day <= last,
+        LeaveRecord.last_day >= first,
     )
+    if leave_type is not None:
+        query = query.where(LeaveRecord.leave_type == leave_type)
+    return paginate(session, query.order_by(LeaveRecord.first_day, LeaveRecord.id), paging)
 
 
 def _audit(session: Session, leave: LeaveRecord, action: str, *, actor: str, now: datetime) -> None:

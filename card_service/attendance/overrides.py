@@ -76,8 +76,15 @@ class CalendarDay:
     unit_id: uuid.UUID | None = None
 
 
-def year_calendar(session: Session, year: int) -> list[CalendarDay]:
-    """The national calendar of ``year`` and every local override, day by day."""
+def year_calendar(
+    session: Session,
+    year: int,
+    *,
+    source: str | None = None,
+    kind: OverrideKind | None = None,
+) -> list[CalendarDay]:
+    """The national calendar of ``year`` and every local override, day by day; only
+    those from ``source`` ("national", "local") or of ``kind`` when given."""
     national = national_year(year)
     days = [
         CalendarDay(day, OverrideKind.HOLIDAY, name, "national")
@@ -95,7 +102,12 @@ def year_calendar(session: Session, year: int) -> list[CalendarDay]:
             )
         )
     ]
-    return sorted(days, key=lambda d: (d.day, d.source))
+    chosen = [
+        d
+        for d in days
+        if (source is None or d.source == source) and (kind is None or d.kind is kind)
+    ]
+    return sorted(chosen, key=lambda d: (d.day, d.source, str(d.unit_id or "")))
 
 
 def _invalidate(session: Session, unit: OrgUnit | None, day: date) -> None:

@@ -16,6 +16,8 @@ from card_service.attendance.access import (
 )
 from card_service.attendance.calendar_routes import router as calendar_router
 from card_service.attendance.detail import person_days
+from card_service.attendance.kinds import LeaveType
+from card_service.attendance.person_routes import router as person_export_router
 from card_service.attendance.schemas import (
     CorrectionIn,
     CorrectionOut,
@@ -31,10 +33,12 @@ from card_service.auth.dependencies import requires
 from card_service.auth.principal import Principal
 from card_service.clock import Now
 from card_service.db.session import DbSession
+from card_service.pagination import Page, Paging
 from card_service.problems import Problem
 
 router = APIRouter(prefix="/attendance", tags=["attendance"])
 router.include_router(calendar_router)
+router.include_router(person_export_router)
 ReaderRole = Annotated[Principal, Depends(requires(*READ_ROLES))]
 WriterRole = Annotated[Principal, Depends(requires(*WRITE_ROLES))]
 Year = Annotated[int, Query(ge=2000, le=2100)]
@@ -42,6 +46,7 @@ Month = Annotated[int, Query(ge=1, le=12)]
 NOT_FOUND: dict[int | str, dict[str, object]] = {404: {"model": Problem}}
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FILE_SCHEMA = {"schema": {"type": "string", "format": "binary"}}
 
 
 def _timesheet(
@@ -75,7 +80,7 @@ def get_timesheet(
 @router.get(
     "/units/{unit_id}/timesheet.csv",
     response_class=Response,
-    responses={200: {"content": {CSV_MEDIA_TYPE: {}}}, **NOT_FOUND},
+    responses={200: {"content": {CSV_MEDIA_TYPE: FILE_SCHEMA}}, **NOT_FOUND},
 )
 def export_timesheet_csv(
     unit_id: uuid.UUID,
@@ -92,7 +97,7 @@ def export_timesheet_csv(
 @router.get(
     "/units/{unit_id}/timesheet.xlsx",
     response_class=Response,
-    responses={200: {"content": {XLSX_MEDIA_TYPE: {}}}, **NOT_FOUND},
+    responses={200: {"content": {XLSX_MEDIA_TYPE: FILE_SCHEMA}}, **NOT_FOUND},
 )
 def export_timesheet_xlsx(
     unit_id: uuid.UUID,
@@ -207,13 +212,24 @@ def add_leave(body: LeaveIn, principal: WriterRole, session: DbSession, now: Now
     return LeaveOut.model_validate(record)
 
 
-@router.get("/holders/{holder_id}/leave", response_model=list[LeaveOut], responses=NOT_FOUND)
+@router.get("/holders/{holder_id}/leave", response_model=Page[LeaveOut], responses=NOT_FOUND)
 def list_leave(
-    holder_id: uuid.UUID, year: Year, principal: ReaderRole, session: DbSession
-) -> list[LeaveOut]:
+    holder_id: uuid.UUID,
+    year: Year,
+    principal: ReaderRole,
+    session: DbSession,
+    paging: Paging,
+    leave_type: LeaveType | None = None,
+) -> Page[LeaveOut]:
     holder = holder_in_scope(session, principal, holder_id, READ_ROLES)
-    days = month_days(year, 1)[0], month_days(year, 12)[-1]
-    return [LeaveOut.model_validate(r) for r in leave.leave_of(session, holder.id, *days)]
+    first, last = month_days(year, 1)[0], month_days(year, 12)[-1]
+    items, total = leave.leave_of(session, holder.id, first, last, paging, leave_type=leave_type)
+    return Page[LeaveOut](
+        items=[LeaveOut.model_validate(r) for r in items],
+        total=total,
+        limit=paging.limit,
+        offset=paging.offset,
+    )
 
 
 @router.delete("/leave/{leave_id}", status_code=204, responses=NOT_FOUND)

@@ -21,6 +21,7 @@ from card_service.attendance.rollup import invalidate, invalidate_days, today
 from card_service.attendance.scope import staff_in_unit
 from card_service.audit.service import record
 from card_service.orgunits.models import OrgUnit
+from card_service.pagination import PageParams, paginate
 
 MINUTES_PER_DAY = 1440
 
@@ -116,8 +117,14 @@ def get_schedule(session: Session, schedule_id: uuid.UUID) -> WorkSchedule:
     return schedule
 
 
-def list_schedules(session: Session) -> list[WorkSchedule]:
-    return list(session.scalars(select(WorkSchedule).order_by(WorkSchedule.code)))
+def list_schedules(
+    session: Session, paging: PageParams, *, code: str | None = None
+) -> tuple[list[WorkSchedule], int]:
+    """One page of the schedules by code, optionally only the one with ``code``."""
+    query = select(WorkSchedule)
+    if code is not None:
+        query = query.where(WorkSchedule.code == code)
+    return paginate(session, query.order_by(WorkSchedule.code), paging)
 
 
 def assign_unit_schedule(

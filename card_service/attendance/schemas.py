@@ -193,8 +193,12 @@ class ScheduleOut(ScheduleIn):
 
 
 class UnitScheduleIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     schedule_id: uuid.UUID
 
 
 class ShiftIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     schedule_id: uuid.UUID | None = Field(description="None removes the roster entry")

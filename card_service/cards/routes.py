@@ -90,11 +90,23 @@ def get_card(
 
 
 @router.get(
-    "/{card_id}/history", response_model=list[TransitionOut], responses={404: {"model": Problem}}
+    "/{card_id}/history", response_model=Page[TransitionOut], responses={404: {"model": Problem}}
 )
-def card_history(card_id: uuid.UUID, principal: Reader, session: DbSession) -> list[TransitionOut]:
+def card_history(
+    card_id: uuid.UUID,
+    principal: Reader,
+    session: DbSession,
+    paging: Paging,
+    to_state: CardState | None = None,
+) -> Page[TransitionOut]:
     card = service.get_card(session, principal, card_id)
-    return [TransitionOut.model_validate(t) for t in service.history(session, card)]
+    items, total = service.history_page(session, card, paging, to_state=to_state)
+    return Page[TransitionOut](
+        items=[TransitionOut.model_validate(t) for t in items],
+        total=total,
+        limit=paging.limit,
+        offset=paging.offset,
+    )
 
 
 def _locked(

@@ -92,14 +92,23 @@ def list_cards(
     return paginate(session, query.order_by(Card.created_at.desc(), Card.id), paging)
 
 
+def _history_query(card: Card, to_state: CardState | None = None) -> Select[CardTransition]:
+    query = select(CardTransition).where(CardTransition.card_id == card.id)
+    if to_state is not None:
+        query = query.where(CardTransition.to_state == to_state)
+    return query.order_by(CardTransition.id)
+
+
 def history(session: Session, card: Card) -> list[CardTransition]:
-    return list(
-        session.scalars(
-            select(CardTransition)
-            .where(CardTransition.card_id == card.id)
-            .order_by(CardTransition.id)
-        )
-    )
+    """Every transition of ``card``, oldest first."""
+    return list(session.scalars(_history_query(card)))
+
+
+def history_page(
+    session: Session, card: Card, paging: PageParams, *, to_state: CardState | None = None
+) -> tuple[list[CardTransition], int]:
+    """One page of ``card``'s transitions, oldest first, optionally only those into ``to_state``."""
+    return paginate(session, _history_query(card, to_state), paging)
 
 
 def request_card(

@@ -77,7 +77,7 @@ def test_request_creates_a_requested_card_with_history(client, as_user, holder) 
     assert card["serial"].startswith("HUE-")
     assert set(card["allowed_actions"]) == {"start_issuance", "revoke"}
     history = client.get(f"/api/v1/cards/{card['id']}/history", headers=as_user("auditor")).json()
-    assert [(h["from_state"], h["to_state"], h["actor"]) for h in history] == [
+    assert [(h["from_state"], h["to_state"], h["actor"]) for h in history["items"]] == [
         (None, "requested", "user:admin")
     ]
 
@@ -137,8 +137,8 @@ def test_replace_revokes_and_links_a_new_card(client, as_user, active_card, sess
     assert entry is not None
     assert entry.reason is RevocationReason.SUPERSEDED
     history = client.get(f"/api/v1/cards/{active_card.id}/history", headers=as_user("admin"))
-    assert history.json()[-1]["reason"] == "damaged"
-    assert history.json()[-1]["comment"] == "thẻ bị gãy"
+    assert history.json()["items"][-1]["reason"] == "damaged"
+    assert history.json()["items"][-1]["comment"] == "thẻ bị gãy"
 
 
 def test_one_active_card_per_holder(client, as_user, holder, active_card, session, pki, clock):
@@ -222,3 +222,25 @@ def test_transitions_are_audited(client, as_user, active_card, session) -> None:
         active_card.id,
         "suspended",
     )
+
+
+def test_history_comes_in_pages_and_filters_by_state(client, as_user, active_card) -> None:
+    headers = as_user("admin")
+    url = f"/api/v1/cards/{active_card.id}"
+    for action, comment in [("suspend", "nghỉ phép"), ("resume", "đi làm lại")] * 2:
+        assert client.post(f"{url}/{action}", json={"comment": comment}, headers=headers).is_success
+
+    everything = client.get(f"{url}/history", headers=headers).json()
+    states = [h["to_state"] for h in everything["items"]]
+    assert states[-4:] == ["suspended", "active", "suspended", "active"]
+    assert everything["total"] == len(states)
+
+    page = client.get(f"{url}/history", params={"limit": 2, "offset": 1}, headers=headers).json()
+    assert (page["total"], page["limit"], page["offset"]) == (len(states), 2, 1)
+    assert [h["to_state"] for h in page["items"]] == states[1:3]
+
+    suspensions = client.get(f"{url}/history", params={"to_state": "suspended"}, headers=headers)
+    assert suspensions.json()["total"] == 2
+    assert {h["comment"] for h in suspensions.json()["items"]} == {"nghỉ phép"}
+    too_many = client.get(f"{url}/history", params={"limit": 501}, headers=headers)
+    assert too_many.status_code == 422

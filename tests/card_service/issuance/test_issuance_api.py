@@ -128,7 +128,7 @@ def test_happy_path(client, as_user, station, requested_card, clock) -> None:
     assert finished.json()["state"] == "active"
     history = client.get(
         f"/api/v1/cards/{requested_card['id']}/history", headers=as_user("admin")
-    ).json()
+    ).json()["items"]
     assert [h["to_state"] for h in history] == ["requested", "personalising", "active"]
     assert history[-1]["actor"] == f"reader:{station.reader_id}"
 
