@@ -14,13 +14,13 @@ from card_service.access.context import AccessContext
 from card_service.clock import Now
 from card_service.csca.service import csca_list_sequence, signed_csca_list
 from card_service.db.session import DbSession
+from card_service.media_types import SIGNED_JSON, signed_document
 from card_service.problems import Problem
 from card_service.readers.dependencies import CurrentReader
 from card_service.service_usage.errors import CounterReaderRequiredError
 from reader_protocol.enrolment import ReaderMode
 
 router = APIRouter(prefix="/reader", tags=["reader protocol"])
-MEDIA_TYPE = "application/json"
 
 
 async def _access(request: Request) -> AccessContext:
@@ -30,8 +30,12 @@ async def _access(request: Request) -> AccessContext:
 
 @router.get(
     "/csca",
+    response_class=Response,
     responses={
-        200: {"content": {MEDIA_TYPE: {}}},
+        **signed_document(
+            "The signed CSCA list (document type hue-ecard/csca-list)",
+            {"X-Csca-Sequence": "How current the list is"},
+        ),
         401: {"model": Problem},
         403: {"model": Problem},
     },
@@ -48,6 +52,6 @@ def reader_csca(
     document = signed_csca_list(session, access.signer, now=now)
     return Response(
         document,
-        media_type=MEDIA_TYPE,
+        media_type=SIGNED_JSON,
         headers={"X-Csca-Sequence": str(csca_list_sequence(session))},
     )

@@ -15,6 +15,7 @@ from card_service.auth.dependencies import requires
 from card_service.auth.principal import Principal
 from card_service.clock import Now
 from card_service.db.session import DbSession
+from card_service.media_types import SIGNED_JSON, signed_document
 from card_service.pagination import Page, Paging
 from card_service.pki.authorities import root_certificates
 from card_service.problems import Problem
@@ -31,7 +32,6 @@ reader_router = APIRouter(prefix="/reader", tags=["reader protocol"])
 Manager = Annotated[Principal, Depends(requires(*service.MANAGE_ROLES))]
 Viewer = Annotated[Principal, Depends(requires(*service.READ_ROLES))]
 NOT_FOUND: dict[int | str, dict[str, object]] = {404: {"model": Problem}}
-CONFIG_MEDIA_TYPE = "application/json"
 
 
 async def _access(request: Request) -> AccessContext:
@@ -136,13 +136,20 @@ def heartbeat(body: Heartbeat, reader: CurrentReader, session: DbSession, now: N
 
 @reader_router.get(
     "/config",
-    responses={200: {"content": {CONFIG_MEDIA_TYPE: {}}}, 401: {"model": Problem}},
+    response_class=Response,
+    responses={
+        **signed_document(
+            "The reader's signed configuration (document type hue-ecard/reader-config)",
+            {"X-Config-Version": "The configuration version it was compiled from"},
+        ),
+        401: {"model": Problem},
+    },
 )
 def reader_config(reader: CurrentReader, session: DbSession, now: Now, access: Access) -> Response:
     """This reader's signed offline configuration (reader_protocol.config)."""
     document = signed_config(session, access, reader, now=now)
     return Response(
         document,
-        media_type=CONFIG_MEDIA_TYPE,
+        media_type=SIGNED_JSON,
         headers={"X-Config-Version": str(current_version(session))},
     )

@@ -15,6 +15,7 @@ from fastapi.responses import StreamingResponse
 
 from card_service.clock import Now
 from card_service.db.session import DbSession
+from card_service.media_types import DER_CRL, PEM, binary_document, signed_document
 from card_service.pki.authorities import latest_trust_bundle, root_certificates
 from card_service.problems import Problem
 from card_service.readers.dependencies import CurrentReader
@@ -25,10 +26,9 @@ from reader_protocol.trust import CHANGE_FEED_EVENT, TrustState
 router = APIRouter(prefix="/trust", tags=["trust"])
 feed_router = APIRouter(prefix="/reader", tags=["reader protocol"])
 
-DER_CRL = "application/pkix-crl"
-PEM = "application/x-pem-file"
 KEEPALIVE_SECONDS = 15.0
 NOT_FOUND: dict[int | str, dict[str, object]] = {404: {"model": Problem}}
+CRL_NUMBER = {"X-CRL-Number": "The CRL number of this list"}
 
 
 @router.get("/state", response_model=TrustState)
@@ -36,7 +36,14 @@ def state(session: DbSession, now: Now) -> TrustState:
     return service.trust_state(session, now=now)
 
 
-@router.get("/bundle", responses={200: {"content": {"application/json": {}}}})
+@router.get(
+    "/bundle",
+    response_class=Response,
+    responses=signed_document(
+        "The signed trust bundle (document type hue-ecard/trust-bundle)",
+        {"X-Trust-Bundle-Sequence": "The bundle's sequence number"},
+    ),
+)
 def trust_bundle(session: DbSession) -> Response:
     """The newest signed trust bundle (verify it against the root certificates)."""
     record = latest_trust_bundle(session)
@@ -47,7 +54,9 @@ def trust_bundle(session: DbSession) -> Response:
     )
 
 
-@router.get("/roots", responses={200: {"content": {PEM: {}}}})
+@router.get(
+    "/roots", response_class=Response, responses=binary_document(PEM, "Root certificates, PEM")
+)
 def roots(session: DbSession) -> Response:
     """Root certificates (PEM). Provision them out of band; this copy is for checking."""
     pem = b"".join(
@@ -57,7 +66,11 @@ def roots(session: DbSession) -> Response:
     return Response(pem, media_type=PEM)
 
 
-@router.get("/crls/{issuer_key_id}.crl", responses={200: {"content": {DER_CRL: {}}}, **NOT_FOUND})
+@router.get(
+    "/crls/{issuer_key_id}.crl",
+    response_class=Response,
+    responses={**binary_document(DER_CRL, "The complete CRL, DER", CRL_NUMBER), **NOT_FOUND},
+)
 def crl_der(issuer_key_id: str, session: DbSession) -> Response:
     """The newest complete CRL of an issuing CA, DER."""
     document = service.complete_crl(session, issuer_key_id)
@@ -66,7 +79,11 @@ def crl_der(issuer_key_id: str, session: DbSession) -> Response:
     )
 
 
-@router.get("/crls/{issuer_key_id}.pem", responses={200: {"content": {PEM: {}}}, **NOT_FOUND})
+@router.get(
+    "/crls/{issuer_key_id}.pem",
+    response_class=Response,
+    responses={**binary_document(PEM, "The complete CRL, PEM", CRL_NUMBER), **NOT_FOUND},
+)
 def crl_pem(issuer_key_id: str, session: DbSession) -> Response:
     """The newest complete CRL of an issuing CA, PEM."""
     document = service.complete_crl(session, issuer_key_id)
@@ -76,7 +93,13 @@ def crl_pem(issuer_key_id: str, session: DbSession) -> Response:
 
 @router.get(
     "/crls/{issuer_key_id}/delta",
-    responses={200: {"content": {DER_CRL: {}}}, 204: {}, 409: {"model": Problem}, **NOT_FOUND},
+    response_class=Response,
+    responses={
+        **binary_document(DER_CRL, "The newest delta CRL, DER", CRL_NUMBER),
+        204: {"description": "The reader's CRL is current"},
+        409: {"model": Problem},
+        **NOT_FOUND,
+    },
 )
 def crl_delta(
     issuer_key_id: str,
@@ -94,7 +117,17 @@ def crl_delta(
     )
 
 
-@feed_router.get("/trust-events", responses={200: {"content": {"text/event-stream": {}}}})
+@feed_router.get(
+    "/trust-events",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "description": "Server-sent events: `event: trust`, data a TrustState",
+            "content": {"text/event-stream": {"schema": {"type": "string"}}},
+        },
+        401: {"model": Problem},
+    },
+)
 async def trust_events(request: Request, reader: CurrentReader) -> StreamingResponse:
     """Server-sent events: one ``trust`` event now, and one whenever the trust bundle,
     a CRL or the configuration changes. The reader then fetches what is newer."""
