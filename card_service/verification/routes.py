@@ -3,6 +3,8 @@
 The hot path of the service: each request runs in ONE worker-thread hop and ONE
 transaction (caller authentication, then the work), instead of FastAPI's hop per
 dependency. The transaction is still the request's: committed before the answer.
+A reader's token id is the exception: it is recorded as used in a short transaction of
+its own first, so a request that fails cannot make its token usable again.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from sqlalchemy.orm import Session
 from card_service.auth.context import AuthContext
 from card_service.auth.errors import ForbiddenError, InvalidTokenError
 from card_service.auth.principal import active_principal
+from card_service.db.engine import Database
 from card_service.db.session import get_database
 from card_service.problems import Problem
 from card_service.readers.errors import ReaderNotAuthenticatedError
@@ -41,14 +44,20 @@ T = TypeVar("T")
 
 
 def verification_caller(
-    session: Session, context: AuthContext, token: str | None, *, now: datetime
+    database: Database,
+    session: Session,
+    context: AuthContext,
+    token: str | None,
+    *,
+    now: datetime,
 ) -> str:
     """A reader (its own signed token) or counter staff / an administrator (access token).
-    Returns who it is, which the challenge is bound to."""
+    Returns who it is, which the challenge is bound to. Call it before ``session`` has
+    run a statement (authenticate_reader commits in a transaction of its own)."""
     if token is None:
         raise InvalidTokenError
     try:
-        return f"reader:{authenticate_reader(session, token, now=now).id}"
+        return f"reader:{authenticate_reader(database, token, now=now)}"
     except ReaderNotAuthenticatedError:
         pass
     claims = context.tokens.verify(token, now=now)
@@ -72,7 +81,7 @@ async def _in_one_transaction(
 
     def run() -> T:
         with database.transaction() as session:
-            caller = verification_caller(session, context, token, now=now)
+            caller = verification_caller(database, session, context, token, now=now)
             return work(session, caller, now)
 
     return await run_in_threadpool(run)
