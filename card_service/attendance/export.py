@@ -1,14 +1,19 @@
-"""Timesheet exports: CSV (UTF-8 with BOM, so Excel shows Vietnamese) and XLSX, same rows."""
+"""Exports of a unit's timesheet and of a person's days: CSV (UTF-8 with BOM, so Excel
+shows Vietnamese) and XLSX, the same rows in both."""
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Sequence
+from datetime import datetime
 
 from openpyxl import Workbook
 
-from card_service.attendance.timesheet import Timesheet
+from card_service.attendance.compute import LOCAL_TZ
+from card_service.attendance.detail import PersonDays
+from card_service.attendance.timesheet import DayFigures, Timesheet, day_code
 
 Cell = str | int
 TOTAL_HEADERS = (
@@ -51,6 +56,86 @@ def timesheet_table(sheet: Timesheet) -> list[list[Cell]]:
     return rows
 
 
+WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
+PERSON_HEADERS = (
+    "Mã cán bộ",
+    "Họ và tên",
+    "Ngày",
+    "Thứ",
+    "Loại ngày",
+    "Ký hiệu",
+    "Trạng thái",
+    "Giờ vào",
+    "Giờ ra",
+    "Giờ làm (phút)",
+    "Đi muộn (phút)",
+    "Về sớm (phút)",
+    "Làm thêm (phút)",
+    "Thiếu chấm ra",
+    "Thiếu chấm vào",
+    "Số lần chấm",
+    "Loại nghỉ",
+    "Ngày lễ",
+    "Đã điều chỉnh",
+    "Trạng thái gốc",
+    "Giờ vào gốc",
+    "Giờ ra gốc",
+)
+
+
+def person_table(person: PersonDays) -> list[list[Cell]]:
+    """Header row, then one row per day of ``person_days`` (the rows of the JSON
+    detail): times in Huế, the timesheet code, and what a correction replaced."""
+    holder = person.holder
+    rows: list[list[Cell]] = [list(PERSON_HEADERS)]
+    for day in person.days:
+        figures = DayFigures(
+            day.status.value,
+            day.kind.value,
+            day.leave_type.value if day.leave_type else None,
+            day.worked_minutes,
+            day.late_minutes,
+            day.early_leave_minutes,
+            day.overtime_minutes,
+            day.missing_checkout,
+        )
+        rows.append(
+            [
+                holder.staff_number or "",
+                holder.full_name,
+                day.day.strftime("%d/%m/%Y"),
+                WEEKDAYS[day.day.weekday()],
+                day.kind.value,
+                day_code(figures),
+                day.status.value,
+                _local_time(day.first_in),
+                _local_time(day.last_out),
+                day.worked_minutes,
+                day.late_minutes,
+                day.early_leave_minutes,
+                day.overtime_minutes,
+                _mark(day.missing_checkout),
+                _mark(day.missing_checkin),
+                day.tap_count,
+                day.leave_type.value if day.leave_type else "",
+                day.holiday_name or "",
+                _mark(day.correction_id is not None),
+                day.original_status.value if day.original_status else "",
+                _local_time(day.original_first_in),
+                _local_time(day.original_last_out),
+            ]
+        )
+    return rows
+
+
+def _local_time(moment: datetime | None) -> str:
+    return "" if moment is None else moment.astimezone(LOCAL_TZ).strftime("%H:%M")
+
+
+def _mark(flag: bool, /) -> str:  # noqa: FBT001 - a cell value, not an option
+    return "x" if flag else ""
+
+
 def to_csv(table: Sequence[Sequence[Cell]]) -> bytes:
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\r\n").writerows(table)
@@ -69,3 +154,10 @@ def to_xlsx(table: Sequence[Sequence[Cell]], *, title: str) -> bytes:
 
 def export_name(sheet: Timesheet, extension: str) -> str:
     return f"bang-cham-cong-{sheet.year:04d}-{sheet.month:02d}.{extension}"
+
+
+def person_export_name(person: PersonDays, year: int, month: int, extension: str) -> str:
+    who = person.holder.staff_number or str(person.holder.id)
+    # Only characters that need no quoting in a Content-Disposition filename.
+    safe = re.sub(r"[^A-Za-z0-9_.-]", "-", who)
+    return f"cham-cong-{safe}-{year:04d}-{month:02d}.{extension}"

@@ -77,7 +77,8 @@ def monthly_timesheet(
     figures = month_figures(session, scope, days[0], days[-1])
     last = min(days[-1], today(now) - timedelta(days=1))
     due = (last - days[0]).days + 1
-    stale = [row[0] for row in people if figures.get(row[0], EMPTY).days_computed < due]
+    # In id order: recompute locks holders in that order (no deadlock between readers).
+    stale = sorted(row[0] for row in people if figures.get(row[0], EMPTY).days_computed < due)
     if stale:
         for start in range(0, len(stale), CHUNK):
             recompute(session, stale[start : start + CHUNK], days[0], last, now=now)
