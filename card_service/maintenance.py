@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
+from card_service.attendance.jobs import keep_rollups_current
 from card_service.audit import service as audit
 from card_service.audit.context import AuditContext
 from card_service.cards.service import expire_due_cards
@@ -75,6 +76,8 @@ def run_once(
         purge_challenges(session, now=now)
     with database.transaction() as session:
         audit.checkpoint(session, audit_context.signer, now=now)
+    # Last: the longest task, in bounded chunks of its own (docs/attendance.md, "Roll-ups").
+    keep_rollups_current(database, now=now)
 
 
 async def run_forever(

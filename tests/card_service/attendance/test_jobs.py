@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from card_service import maintenance
 from card_service.attendance.jobs import RollupJobLimits, keep_rollups_current, rollup_window
 from card_service.attendance.kinds import DayStatus
 from card_service.attendance.models import AttendanceDay
@@ -129,3 +130,11 @@ def test_a_holder_busy_in_an_upload_is_left_for_the_next_round(
     assert (done.computed, done.remaining) == (1, 0)
     with committed_database.transaction() as session:
         assert _days(session, holder_id)[TUESDAY][0] is DayStatus.PRESENT
+
+
+def test_the_maintenance_round_runs_the_job(
+    office: Office, database: Database, pki, audit_context, clock
+) -> None:
+    clock.now = NOW
+    maintenance.run_once(database, pki, audit_context, clock)
+    assert _count(office.session) == 2 * WINDOW_DAYS
