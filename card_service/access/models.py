@@ -13,7 +13,14 @@ from card_service.db.base import UUID, Base, UTCDateTime, new_uuid
 
 
 class Schedule(Base):
-    """Weekly windows in local time: [{"weekday": 0-6, "start": "07:00", "end": "18:00"}]."""
+    """Weekly windows in local time: [{"weekday": 0-6, "start": "07:00", "end": "18:00"}].
+
+    A schedule belongs to ``unit_id``: administrators of that unit (or above) edit it, and
+    rules anywhere in that unit's subtree may use it, so a province's "office hours" is
+    shared by every agency below it. ``None`` (schedules made before migration 0014 that
+    no rule used) is installation-wide: usable everywhere, edited only by an administrator
+    whose scope covers every root unit. docs/administration.md has the table.
+    """
 
     __tablename__ = "access_schedules"
 
@@ -21,6 +28,7 @@ class Schedule(Base):
     name: Mapped[str] = mapped_column(String(255), unique=True)
     windows: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     closed_on_holidays: Mapped[bool] = mapped_column(Boolean, default=True)
+    unit_id: Mapped[uuid.UUID | None] = mapped_column(UUID, ForeignKey("org_units.id"), index=True)
 
 
 class AccessGroup(Base):

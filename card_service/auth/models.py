@@ -1,12 +1,13 @@
-"""Sign-in records: API refresh tokens (opaque, hashed, rotated on every use) and the
-browser sessions of the admin console (opaque, hashed, idle and absolute expiry)."""
+"""Sign-in records: API refresh tokens (opaque, hashed, rotated on every use), the
+browser sessions of the admin console (opaque, hashed, idle and absolute expiry) and the
+failed-sign-in counters behind the lock-out."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, LargeBinary, String
+from sqlalchemy import ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from card_service.db.base import UUID, Base, UTCDateTime, new_uuid
@@ -56,3 +57,21 @@ class BrowserSession(Base):
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SignInFailure(Base):
+    """Failed sign-ins of one username, whether or not an account has that name.
+
+    Keyed by the SHA-256 of the normalised username (what people type into the name
+    field is sometimes their password, so it is not stored in clear). Counting every
+    name the same way is what makes a locked account indistinguishable from a name
+    that does not exist (docs/security.md). A row whose last failure is older than the
+    observation window is forgotten.
+    """
+
+    __tablename__ = "sign_in_failures"
+
+    name_digest: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    last_failed_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

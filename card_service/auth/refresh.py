@@ -10,12 +10,15 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from card_service.audit.service import record as audit
 from card_service.auth.errors import InvalidTokenError
 from card_service.auth.models import RefreshToken
 from card_service.users.models import User
 
 _TOKEN_BYTES = 32
 MAX_REFRESH_TOKEN_LENGTH = 128
+# Whoever presents a used token may be the thief or the owner: the audit names neither.
+REUSE_AUDIT_ACTOR = "system:refresh"
 
 
 def _digest(token: str) -> bytes:
@@ -56,7 +59,23 @@ def rotate_refresh_token(
     if record is None or record.revoked_at is not None or now >= record.expires_at:
         raise InvalidTokenError("refresh token is not valid")
     if record.used_at is not None:
-        revoke_family(session, record.family_id, now=now)
+        revoked = revoke_family(session, record.family_id, now=now)
+        owner = session.get(User, record.user_id)
+        audit(
+            session,
+            actor=REUSE_AUDIT_ACTOR,
+            action="auth.refresh_token_reused",
+            object_type="user",
+            object_id=record.user_id,
+            data={
+                "username": owner.username if owner is not None else None,
+                "family_id": str(record.family_id),
+                "token_id": str(record.id),
+                "first_used_at": record.used_at.isoformat(),
+                "tokens_revoked": revoked,
+            },
+            now=now,
+        )
         raise InvalidTokenError("refresh token was already used; the sign-in has been revoked")
     user = session.get(User, record.user_id)
     if user is None or not user.active:
@@ -77,20 +96,24 @@ def revoke_presented(session: Session, presented: str, *, now: datetime) -> bool
     return True
 
 
-def revoke_family(session: Session, family_id: uuid.UUID, *, now: datetime) -> None:
-    session.execute(
+def revoke_family(session: Session, family_id: uuid.UUID, *, now: datetime) -> int:
+    """Revoke every live token of a sign-in; returns how many were still live."""
+    result = session.execute(
         update(RefreshToken)
         .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
         .values(revoked_at=now)
     )
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
-def revoke_all_for_user(session: Session, user_id: uuid.UUID, *, now: datetime) -> None:
-    session.execute(
+def revoke_all_for_user(session: Session, user_id: uuid.UUID, *, now: datetime) -> int:
+    """Sign a person out of every API sign-in; returns how many tokens were still live."""
+    result = session.execute(
         update(RefreshToken)
         .where(RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None))
         .values(revoked_at=now)
     )
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 def _find(session: Session, presented: str) -> RefreshToken | None:

@@ -6,7 +6,7 @@ import enum
 import uuid
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from card_service.db.base import UUID, Base, UTCDateTime, new_uuid, str_enum, utcnow
@@ -43,5 +43,7 @@ class OrgUnit(Base):
     name: Mapped[str] = mapped_column(String(255))
     path: Mapped[str] = mapped_column(String(2048))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Bumped by every change made through card_service.orgunits.admin; the ETag of a unit.
+    version: Mapped[int] = mapped_column(Integer, default=1)
 
     parent: Mapped[OrgUnit | None] = relationship(remote_side=[id])

@@ -30,6 +30,11 @@ class User(Base):
     failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The unit whose administrators manage this account (docs/administration.md). None
+    # only for accounts made before migration 0014 that held no role.
+    unit_id: Mapped[uuid.UUID | None] = mapped_column(UUID, ForeignKey("org_units.id"), index=True)
+    # Bumped by every administrative change (name, roles, enabled, password); the ETag.
+    version: Mapped[int] = mapped_column(Integer, default=1)
 
     # Loaded only when asked for: the per-request principal comes from one query
     # (card_service.auth.principal.active_principal), not from this relationship.
