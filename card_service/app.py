@@ -43,6 +43,7 @@ from card_service.settings import Settings
 from card_service.trust.feed import TrustFeed, database_loader
 from card_service.trust.routes import feed_router as trust_feed_router
 from card_service.trust.routes import router as trust_router
+from card_service.users.routes import router as users_router
 from card_service.verification.routes import router as verification_router
 from card_service.verification.verifier import ServiceVerifier
 
@@ -57,6 +58,7 @@ def api_router() -> APIRouter:
     router = APIRouter(prefix=API_PREFIX)
     router.include_router(auth_router)
     router.include_router(units_router)
+    router.include_router(users_router)
     router.include_router(holders_router)
     router.include_router(cards_router)
     router.include_router(audit_router)

@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
@@ -33,6 +34,9 @@ from card_service.keystore import custody_from_settings
 from card_service.pki.context import PkiContext
 from card_service.settings import Settings
 from crypto.errors import AuditChainBrokenError
+
+if TYPE_CHECKING:
+    from card_service.orgunits.schemas import RootUnitCreate
 
 logger = logging.getLogger("card_service")
 
@@ -132,19 +136,38 @@ def _bind(host: str, port: int) -> socket.socket:
 
 
 def cmd_create_admin(args: argparse.Namespace, settings: Settings) -> int:
+    from card_service.orgunits.admin import create_root_unit  # noqa: PLC0415
     from card_service.orgunits.service import root_units, unit_by_code  # noqa: PLC0415
     from card_service.users.models import Role  # noqa: PLC0415
-    from card_service.users.service import create_user  # noqa: PLC0415
+    from card_service.users.service import check_password, create_user  # noqa: PLC0415
 
+    root: RootUnitCreate | None = None
+    if args.create_root_unit is not None:
+        if args.unit:
+            raise InvalidRequestError("give either --unit or --create-root-unit, not both")
+        if not args.unit_code:
+            raise InvalidRequestError("--create-root-unit needs --unit-code CODE")
+        root = _checked_root(args.create_root_unit, args.unit_code)
+    elif args.unit_code:
+        raise InvalidRequestError("--unit-code goes with --create-root-unit; use --unit CODE")
     password = _read_new_password(from_stdin=args.password_stdin)
+    check_password(password)  # before anything is written
+    now = datetime.now(UTC)
     database = _open_database(settings)
     _require_schema_at_head(database)
     try:
         with database.transaction() as session:
-            if args.unit:
+            if root is not None:
+                unit = create_root_unit(session, root, actor="cli:create-admin", now=now)
+            elif args.unit:
                 unit = unit_by_code(session, args.unit)
             else:
                 roots = root_units(session)
+                if not roots:
+                    raise InvalidRequestError(
+                        "the database has no organisation units yet: create the root with "
+                        '--create-root-unit "NAME" --unit-code CODE'
+                    )
                 if len(roots) != 1:
                     raise InvalidRequestError(
                         "say which unit the admin manages with --unit CODE "
@@ -157,13 +180,27 @@ def cmd_create_admin(args: argparse.Namespace, settings: Settings) -> int:
                 display_name=args.display_name or args.username,
                 password=password,
                 roles=[(Role.ADMIN, unit.id)],
+                unit_id=unit.id,
                 actor="cli:create-admin",
-                now=datetime.now(UTC),
+                now=now,
             )
     finally:
         database.dispose()
+    if root is not None:
+        print(f"root unit {unit.code} ({unit.name}) created")
     print(f"administrator {args.username!r} created for unit {unit.code}")
     return 0
+
+
+def _checked_root(name: str, code: str) -> RootUnitCreate:
+    from card_service.orgunits.schemas import RootUnitCreate  # noqa: PLC0415
+
+    try:
+        return RootUnitCreate(name=name, code=code)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        option = {"name": "--create-root-unit", "code": "--unit-code"}[str(first["loc"][0])]
+        raise InvalidRequestError(f"{option}: {first['msg']}") from exc
 
 
 def _read_new_password(*, from_stdin: bool) -> str:
@@ -342,6 +379,12 @@ def build_parser() -> argparse.ArgumentParser:
     admin.add_argument("--username", required=True)
     admin.add_argument("--display-name")
     admin.add_argument("--unit", help="code of the unit the admin manages (default: the root)")
+    admin.add_argument(
+        "--create-root-unit",
+        metavar="NAME",
+        help="on a fresh database: create the root unit (a province) the admin manages",
+    )
+    admin.add_argument("--unit-code", metavar="CODE", help="the code of the root unit to create")
     admin.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     admin.set_defaults(handler=cmd_create_admin)
 

@@ -8,6 +8,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 _hasher = PasswordHasher()
 
 MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 1024  # what sign-in accepts; argon2 hashes any length, slowly
 
 
 def hash_password(password: str) -> str:
