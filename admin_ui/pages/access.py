@@ -39,7 +39,7 @@ GROUP_KINDS = {"groups": N_("Access group (people)"), "door-groups": N_("Door gr
 def _context(session: Session, viewer: Viewer) -> dict[str, Any]:
     return {
         "section": "access",
-        "schedules": access.list_schedules(session),
+        "schedules": access.list_schedules(session, viewer.principal),
         "access_groups": [
             GroupOut.model_validate(group)
             for group in groups.list_access_groups(session, viewer.principal)
@@ -48,7 +48,7 @@ def _context(session: Session, viewer: Viewer) -> dict[str, Any]:
             GroupOut.model_validate(group)
             for group in groups.list_door_groups(session, viewer.principal)
         ],
-        "rules": access.list_rules(session),
+        "rules": access.list_rules(session, viewer.principal),
         "readers": all_readers(session, viewer.principal) if viewer.can.access_manage else [],
         "units": units.choices(session, viewer.principal, ACCESS_MANAGE),
         "unit_names": units.names(session, viewer.principal),

@@ -29,6 +29,7 @@ from card_service.auth.dependencies import requires
 from card_service.auth.principal import Principal
 from card_service.clock import Now
 from card_service.db.session import DbSession
+from card_service.holders.service import get_holder
 from card_service.problems import Problem
 from card_service.readers.routes import Access
 from card_service.readers.service import get_reader
@@ -37,12 +38,16 @@ from reader_protocol.policy import CompiledPolicy
 router = APIRouter(prefix="/access", tags=["access policy"])
 Manager = Annotated[Principal, Depends(requires(*service.MANAGE_ROLES))]
 Viewer = Annotated[Principal, Depends(requires(*service.READ_ROLES))]
-ERRORS: dict[int | str, dict[str, object]] = {404: {"model": Problem}, 409: {"model": Problem}}
+ERRORS: dict[int | str, dict[str, object]] = {
+    403: {"model": Problem},
+    404: {"model": Problem},
+    409: {"model": Problem},
+}
 
 
 @router.get("/schedules", response_model=list[ScheduleOut])
 def list_schedules(principal: Viewer, session: DbSession) -> list[ScheduleOut]:
-    return [ScheduleOut.model_validate(s) for s in service.list_schedules(session)]
+    return [ScheduleOut.model_validate(s) for s in service.list_schedules(session, principal)]
 
 
 @router.post("/schedules", response_model=ScheduleOut, status_code=201, responses=ERRORS)
@@ -142,7 +147,7 @@ def remove_door(
 
 @router.get("/rules", response_model=list[RuleOut])
 def list_rules(principal: Viewer, session: DbSession) -> list[RuleOut]:
-    return [RuleOut.model_validate(r) for r in service.list_rules(session)]
+    return [RuleOut.model_validate(r) for r in service.list_rules(session, principal)]
 
 
 @router.post("/rules", response_model=RuleOut, status_code=201, responses=ERRORS)
@@ -167,8 +172,10 @@ def check_access(
     at: datetime | None = None,
 ) -> AccessCheck:
     """Would this holder pass this reader at ``at`` (default now)? The same evaluation
-    the reader makes offline, on the configuration it would download."""
-    reader = get_reader(session, principal, reader_id)
+    the reader makes offline, on the configuration it would download. Both the holder
+    and the reader must be in the caller's units."""
+    reader = get_reader(session, principal, reader_id, roles=service.READ_ROLES)
+    get_holder(session, principal, holder_id, roles=service.READ_ROLES)
     moment = at or now
     local_day = moment.astimezone(ZoneInfo(LOCAL_ZONE)).date()
     config = compile_config(session, access, reader, now=now, holidays_from=local_day)

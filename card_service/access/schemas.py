@@ -19,6 +19,13 @@ class ScheduleIn(BaseModel):
     name: Name
     windows: list[TimeWindow] = Field(min_length=1, max_length=100)
     closed_on_holidays: bool = True
+    unit_id: uuid.UUID | None = Field(
+        default=None,
+        description=(
+            "the unit that owns the schedule (rules there and below may use it); "
+            "by default the one unit you manage. It cannot change later."
+        ),
+    )
 
 
 class ScheduleOut(ScheduleIn):

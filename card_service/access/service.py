@@ -1,5 +1,7 @@
 """Editing the access policy. Every change is audited and bumps the policy version,
-so readers fetch their new configuration."""
+so readers fetch their new configuration. Every function is scoped to the principal's
+units (card_service.access.scope): another unit's object is not found, lists hold only
+the caller's."""
 
 from __future__ import annotations
 
@@ -11,11 +13,12 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from card_service.access import versioning
+from card_service.access import scope, versioning
 from card_service.access.errors import (
     AccessNameTakenError,
     AccessObjectNotFoundError,
     ScheduleInUseError,
+    ScheduleOwnerFixedError,
 )
 from card_service.access.models import (
     AccessGroup,
@@ -28,6 +31,7 @@ from card_service.access.models import (
 from card_service.access.schemas import GroupIn, MemberIn, RuleIn, ScheduleIn
 from card_service.audit.service import record
 from card_service.auth.principal import Principal
+from card_service.holders.models import Holder
 from card_service.holders.service import get_holder
 from card_service.orgunits.errors import UnitNotFoundError
 from card_service.orgunits.models import OrgUnit
@@ -105,10 +109,12 @@ def group_in_scope(
 def create_schedule(
     session: Session, principal: Principal, data: ScheduleIn, *, now: datetime
 ) -> Schedule:
+    owner = scope.owner_of_new_schedule(session, principal, data.unit_id, MANAGE_ROLES)
     schedule = Schedule(
         name=data.name,
         windows=[w.model_dump(mode="json") for w in data.windows],
         closed_on_holidays=data.closed_on_holidays,
+        unit_id=owner,
     )
     session.add(schedule)
     _flush_named(session, data.name)
@@ -118,7 +124,7 @@ def create_schedule(
         "schedule.created",
         "schedule",
         schedule.id,
-        {"name": data.name},
+        {"name": data.name, "unit_id": str(owner)},
         now=now,
     )
     return schedule
@@ -132,7 +138,9 @@ def replace_schedule(
     *,
     now: datetime,
 ) -> Schedule:
-    schedule = _get(session, Schedule, schedule_id)
+    schedule = scope.schedule_for_change(session, principal, schedule_id, MANAGE_ROLES)
+    if data.unit_id is not None and data.unit_id != schedule.unit_id:
+        raise ScheduleOwnerFixedError("make a new schedule for the other unit instead")
     schedule.name = data.name
     schedule.windows = [w.model_dump(mode="json") for w in data.windows]
     schedule.closed_on_holidays = data.closed_on_holidays
@@ -152,7 +160,7 @@ def replace_schedule(
 def delete_schedule(
     session: Session, principal: Principal, schedule_id: uuid.UUID, *, now: datetime
 ) -> None:
-    schedule = _get(session, Schedule, schedule_id)
+    schedule = scope.schedule_for_change(session, principal, schedule_id, MANAGE_ROLES)
     if session.scalar(select(AccessRule.id).where(AccessRule.schedule_id == schedule.id)):
         raise ScheduleInUseError("remove the rules that use this schedule first")
     session.delete(schedule)
@@ -160,8 +168,9 @@ def delete_schedule(
     _changed(session, principal, "schedule.deleted", "schedule", schedule_id, {}, now=now)
 
 
-def list_schedules(session: Session) -> list[Schedule]:
-    return list(session.scalars(select(Schedule).order_by(Schedule.name)))
+def list_schedules(session: Session, principal: Principal) -> list[Schedule]:
+    """Schedules of the principal's units and those shared with them from above."""
+    return scope.visible_schedules(session, principal, READ_ROLES)
 
 
 # ------------------------------------------------------------------ groups
@@ -289,10 +298,17 @@ def remove_member(
 def list_members(
     session: Session, principal: Principal, group_id: uuid.UUID
 ) -> list[AccessGroupMember]:
+    """Members of a group of the principal's, who are holders of the principal's units
+    (a group may hold people of other units, added by an administrator above)."""
     group_in_scope(session, principal, AccessGroup, group_id, READ_ROLES)
-    return list(
-        session.scalars(select(AccessGroupMember).where(AccessGroupMember.group_id == group_id))
+    query = (
+        select(AccessGroupMember)
+        .join(Holder, Holder.id == AccessGroupMember.holder_id)
+        .join(OrgUnit, OrgUnit.id == Holder.unit_id)
+        .where(AccessGroupMember.group_id == group_id, principal.unit_filter(READ_ROLES))
+        .order_by(AccessGroupMember.holder_id)
     )
+    return list(session.scalars(query))
 
 
 def add_door(
@@ -357,7 +373,7 @@ def create_rule(
 ) -> AccessRule:
     group_in_scope(session, principal, AccessGroup, data.access_group_id)
     group_in_scope(session, principal, DoorGroup, data.door_group_id)
-    _get(session, Schedule, data.schedule_id)
+    scope.usable_schedule(session, principal, data.schedule_id, MANAGE_ROLES)
     rule = AccessRule(**data.model_dump())
     session.add(rule)
     session.flush()
@@ -377,5 +393,13 @@ def delete_rule(
     _changed(session, principal, "rule.deleted", "access_rule", rule_id, {}, now=now)
 
 
-def list_rules(session: Session) -> list[AccessRule]:
-    return list(session.scalars(select(AccessRule).order_by(AccessRule.name)))
+def list_rules(session: Session, principal: Principal) -> list[AccessRule]:
+    """Rules of the principal's units: those whose door group is in their scope."""
+    query = (
+        select(AccessRule)
+        .join(DoorGroup, DoorGroup.id == AccessRule.door_group_id)
+        .join(OrgUnit, OrgUnit.id == DoorGroup.unit_id)
+        .where(principal.unit_filter(READ_ROLES))
+        .order_by(AccessRule.name, AccessRule.id)
+    )
+    return list(session.scalars(query))

@@ -7,7 +7,9 @@ from datetime import timedelta
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
+from sqlalchemy import select
 
+from card_service.audit.models import AuditEntry
 from tests.support.readers import ReaderKey
 
 
@@ -183,3 +185,23 @@ def test_hr_cannot_register_readers(client, as_user, org) -> None:
         headers=as_user("hr"),
     )
     assert response.status_code == 403
+
+
+def test_a_new_enrolment_token_is_audited_without_the_token(client, as_user, org, session) -> None:
+    ticket = _register(client, as_user, org)
+    reader_id = ticket["reader"]["id"]
+    again = client.post(f"/api/v1/readers/{reader_id}/enrolment-token", headers=as_user("admin"))
+    assert again.status_code in {200, 201}, again.text
+    token = again.json()["enrolment_token"]
+    entries = session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "reader.enrolment_token_issued")
+    ).all()
+    assert len(entries) == 1
+    [entry] = entries
+    assert entry.actor == "user:admin"
+    assert str(entry.object_id) == reader_id
+    assert entry.data == {"expires_at": again.json()["expires_at"].replace("Z", "+00:00")}
+    assert token not in str(entry.data)
+    # The token handed back is the one that enrols.
+    key = ReaderKey()
+    assert _enrol(client, ticket, key, token=token).status_code == 200
