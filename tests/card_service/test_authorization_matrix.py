@@ -1,35 +1,51 @@
 """Every role against every endpoint, on objects in and outside the caller's units.
 
 An endpoint missing from MATRIX fails ``test_every_endpoint_is_in_the_matrix``, so new
-routes cannot skip this check. Expected outcomes:
+routes cannot skip this check. Every role is played twice over: administrators and
+auditors at the root (every unit) *and* scoped to one agency (``admin_snv``,
+``auditor_stp``), HR at two agencies, counter staff at the service centre. Expected:
 - a role the endpoint does not admit: 403 (401 for reader-only endpoints);
-- an admitted role, object in its units: anything but 401/403/404/5xx;
+- an admitted role, object in its units: the route's own function ran (recorded by
+  ``handler_calls``; a 401/403/404 from the auth dependencies or a 422 from request
+  parsing never reaches it) and answered neither 401/403/404 nor 5xx. A 409 or 422
+  raised by the function itself (a name already used, a schedule still in use) counts:
+  the authorisation let it through;
 - an admitted role, object in another unit: 404, so existence does not leak.
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from fastapi.routing import APIRoute
 
 from card_service.cards.models import Card, CardState
 from card_service.orgunits.models import UnitKind
 from card_service.orgunits.service import create_unit
+from card_service.users.models import Role, RoleAssignment, User
 from tests.card_service.cards.certificates import certify
+from tests.card_service.conftest import Org
 
-ROLES = ("admin", "hr", "hr_other", "counter", "auditor")
+ROLES = ("admin", "admin_snv", "hr", "hr_other", "counter", "auditor", "auditor_stp")
 ALL = frozenset(ROLES)
-ADMIN = frozenset({"admin"})
-WRITERS = frozenset({"admin", "hr", "hr_other"})
-AUDIT = frozenset({"admin", "auditor"})
-# Which units each fixture user's grant covers (tests/card_service/conftest.py).
+ADMINS = frozenset({"admin", "admin_snv"})
+AUDITORS = frozenset({"auditor", "auditor_stp"})
+ADMIN = ADMINS
+WRITERS = ADMINS | {"hr", "hr_other"}
+AUDIT = ADMINS | AUDITORS
+# Which units each fixture user's grant covers (tests/card_service/conftest.py, and
+# ``unit_scoped_users`` below for the administrator and auditor of one agency).
 SCOPES = {
     "admin": {"snv", "stp", "centre"},
     "auditor": {"snv", "stp", "centre"},
+    "admin_snv": {"snv"},
+    "auditor_stp": {"stp"},
     "hr": {"snv"},
     "hr_other": {"stp"},
     "counter": {"centre"},
@@ -50,11 +66,12 @@ PUBLIC = {
     # Enrolment is authenticated by the one-time token in its body.
     ("post", "/api/v1/reader/enrol"),
 }
-READERS_ADMIN = frozenset({"admin", "auditor"})
-VERIFIERS = frozenset({"admin", "counter"})
-ATTENDANCE_READ = frozenset({"admin", "hr", "hr_other", "auditor"})
-STAFF = frozenset({"admin", "counter"})
-STATS = frozenset({"admin", "counter", "auditor"})
+READERS_ADMIN = ADMINS | AUDITORS
+VERIFIERS = ADMINS | {"counter"}
+ATTENDANCE_READ = ADMINS | AUDITORS | {"hr", "hr_other"}
+STAFF = ADMINS | {"counter"}
+STATS = ADMINS | AUDITORS | {"counter"}
+NEW_PASSWORD = "a new password, long enough"
 CENTRE_ONLY = ("centre",)  # service-usage objects exist only at the service centre
 
 
@@ -68,6 +85,7 @@ class Endpoint:
     params: dict[str, str] = field(default_factory=dict)
     rename: dict[str, str] = field(default_factory=dict)  # path name -> World id to use
     consumes: bool = False  # a success removes the object: later allowed roles may see 404
+    etag_from: str | None = None  # send If-Match with the ETag a GET of this path returns
 
 
 def _holder_body(world):
@@ -78,10 +96,57 @@ def _holder_body(world):
     }
 
 
+def _unit_body(world):
+    # A department under an agency, a counter under the service centre (orgunits.tree).
+    return {
+        "parent_id": str(world.unit_id),
+        "kind": "counter" if world.unit_key == "centre" else "department",
+        "code": f"U{uuid.uuid4().hex[:8]}",
+        "name": "Phòng Ma Trận",
+    }
+
+
+def _user_body(world):
+    return {
+        "username": f"u{uuid.uuid4().hex[:8]}",
+        "display_name": "Người Dùng Ma Trận",
+        "password": NEW_PASSWORD,
+        "unit_id": str(world.unit_id),
+        "roles": [{"role": "hr", "unit_id": str(world.unit_id)}],
+    }
+
+
+USER = "/api/v1/users/{user_id}"
+
 MATRIX: dict[tuple[str, str], Endpoint] = {
     ("get", "/api/v1/auth/me"): Endpoint(ALL),
     ("get", "/api/v1/units"): Endpoint(ALL),
+    ("post", "/api/v1/units"): Endpoint(ADMIN, scoped=True, body=_unit_body),
     ("get", "/api/v1/units/{unit_id}"): Endpoint(ALL, scoped=True),
+    ("patch", "/api/v1/units/{unit_id}"): Endpoint(
+        ADMIN, scoped=True, body=lambda w: {"name": f"Đơn vị {uuid.uuid4().hex[:4]}"}
+    ),
+    # Accounts: administrators manage those of their units; auditors read them.
+    ("get", "/api/v1/users"): Endpoint(READERS_ADMIN),
+    ("post", "/api/v1/users"): Endpoint(ADMIN, scoped=True, body=_user_body),
+    ("get", USER): Endpoint(READERS_ADMIN, scoped=True),
+    ("patch", USER): Endpoint(
+        ADMIN, scoped=True, body=lambda w: {"display_name": f"Tên {uuid.uuid4().hex[:4]}"}
+    ),
+    ("post", USER + "/roles"): Endpoint(
+        ADMIN,
+        scoped=True,
+        etag_from=USER,
+        body=lambda w: {"role": "counter_staff", "unit_id": str(w.unit_id)},
+    ),
+    ("delete", USER + "/roles/{grant_id}"): Endpoint(
+        ADMIN, scoped=True, etag_from=USER, consumes=True
+    ),
+    ("post", USER + "/disable"): Endpoint(ADMIN, scoped=True, etag_from=USER),
+    ("post", USER + "/enable"): Endpoint(ADMIN, scoped=True, etag_from=USER),
+    ("post", USER + "/password"): Endpoint(
+        ADMIN, scoped=True, etag_from=USER, body=lambda w: {"password": NEW_PASSWORD}
+    ),
     ("get", "/api/v1/holders"): Endpoint(ALL),
     ("post", "/api/v1/holders"): Endpoint(WRITERS, scoped=True, body=_holder_body),
     ("get", "/api/v1/holders/{holder_id}"): Endpoint(ALL, scoped=True),
@@ -176,30 +241,34 @@ MATRIX: dict[tuple[str, str], Endpoint] = {
         VERIFIERS,
         body=lambda w: {"challenge_id": str(uuid.uuid4()), "certificate": "", "signature": ""},
     ),
-    # Access policy: administrators change it, auditors read it.
+    # Access policy: administrators change it, auditors read it (access.scope).
     ("get", "/api/v1/access/schedules"): Endpoint(READERS_ADMIN),
     ("post", "/api/v1/access/schedules"): Endpoint(
         ADMIN,
+        scoped=True,
         body=lambda w: {
             "name": f"S{uuid.uuid4().hex[:6]}",
             "windows": [{"weekday": 0, "start": "07:00", "end": "17:00"}],
+            "unit_id": str(w.unit_id),
         },
     ),
     ("put", "/api/v1/access/schedules/{schedule_id}"): Endpoint(
         ADMIN,
+        scoped=True,
         body=lambda w: {
             "name": f"S{uuid.uuid4().hex[:6]}",
             "windows": [{"weekday": 1, "start": "07:00", "end": "17:00"}],
         },
     ),
-    ("delete", "/api/v1/access/schedules/{schedule_id}"): Endpoint(ADMIN),
+    # Each world's schedule is used by its rule: 409 schedule_in_use, from the function.
+    ("delete", "/api/v1/access/schedules/{schedule_id}"): Endpoint(ADMIN, scoped=True),
     ("get", "/api/v1/access/groups"): Endpoint(READERS_ADMIN),
     ("post", "/api/v1/access/groups"): Endpoint(
         ADMIN,
         scoped=True,
         body=lambda w: {"name": f"G{uuid.uuid4().hex[:6]}", "unit_id": str(w.unit_id)},
     ),
-    ("delete", "/api/v1/access/groups/{group_id}"): Endpoint(ADMIN, scoped=True),
+    ("delete", "/api/v1/access/groups/{group_id}"): Endpoint(ADMIN, scoped=True, consumes=True),
     ("get", "/api/v1/access/groups/{group_id}/members"): Endpoint(READERS_ADMIN, scoped=True),
     ("put", "/api/v1/access/groups/{group_id}/members"): Endpoint(
         ADMIN, scoped=True, body=lambda w: {"holder_id": str(w.holder_id)}
@@ -214,7 +283,7 @@ MATRIX: dict[tuple[str, str], Endpoint] = {
         body=lambda w: {"name": f"D{uuid.uuid4().hex[:6]}", "unit_id": str(w.unit_id)},
     ),
     ("delete", "/api/v1/access/door-groups/{group_id}"): Endpoint(
-        ADMIN, scoped=True, rename={"group_id": "door_group_id"}
+        ADMIN, scoped=True, rename={"group_id": "door_group_id"}, consumes=True
     ),
     ("put", "/api/v1/access/door-groups/{door_group_id}/doors"): Endpoint(
         ADMIN, scoped=True, body=lambda w: {"reader_id": str(w.reader_id)}
@@ -233,7 +302,7 @@ MATRIX: dict[tuple[str, str], Endpoint] = {
             "schedule_id": str(w.schedule_id),
         },
     ),
-    ("delete", "/api/v1/access/rules/{rule_id}"): Endpoint(ADMIN, scoped=True),
+    ("delete", "/api/v1/access/rules/{rule_id}"): Endpoint(ADMIN, scoped=True, consumes=True),
     ("get", "/api/v1/access/check"): Endpoint(
         READERS_ADMIN,
         scoped=True,
@@ -246,7 +315,9 @@ MATRIX: dict[tuple[str, str], Endpoint] = {
         scoped=True,
         body=lambda w: {"kind": "holiday", "name": "Nghỉ bù", "unit_id": str(w.unit_id)},
     ),
-    ("delete", "/api/v1/attendance/calendar/overrides/{override_id}"): Endpoint(ADMIN),
+    ("delete", "/api/v1/attendance/calendar/overrides/{override_id}"): Endpoint(
+        ADMIN, scoped=True, consumes=True
+    ),
     ("get", "/api/v1/attendance/schedules"): Endpoint(ATTENDANCE_READ),
     ("post", "/api/v1/attendance/schedules"): Endpoint(
         WRITERS,
@@ -272,6 +343,12 @@ MATRIX: dict[tuple[str, str], Endpoint] = {
         ATTENDANCE_READ, scoped=True, params={"year": "2026", "month": "11"}
     ),
     ("get", "/api/v1/attendance/holders/{holder_id}/days"): Endpoint(
+        ATTENDANCE_READ, scoped=True, params={"year": "2026", "month": "11"}
+    ),
+    ("get", "/api/v1/attendance/holders/{holder_id}/days.csv"): Endpoint(
+        ATTENDANCE_READ, scoped=True, params={"year": "2026", "month": "11"}
+    ),
+    ("get", "/api/v1/attendance/holders/{holder_id}/days.xlsx"): Endpoint(
         ATTENDANCE_READ, scoped=True, params={"year": "2026", "month": "11"}
     ),
     ("post", "/api/v1/attendance/corrections"): Endpoint(
@@ -366,6 +443,8 @@ class World:
     override_id: uuid.UUID
     counter_id: uuid.UUID  # a counter of the centre (the unit itself elsewhere)
     service_session_id: uuid.UUID
+    user_id: uuid.UUID  # an account of the unit (HR there)
+    grant_id: uuid.UUID  # its role grant
 
     def ids(self) -> dict[str, object]:
         return {
@@ -386,11 +465,80 @@ class World:
             "counter_id": self.counter_id,
             "centre_id": self.unit_id,
             "service_session_id": self.service_session_id,
+            "user_id": self.user_id,
+            "grant_id": self.grant_id,
         }
 
 
 @pytest.fixture
-def worlds(client, org, as_user, session, pki, clock) -> dict[str, World]:
+def unit_scoped_users(org: Org, session, password_hash: str) -> Org:
+    """An administrator of Sở Nội vụ and an auditor of Sở Tư pháp: each role is also
+    played by someone who holds it over one unit only."""
+    for name, role, unit in [
+        ("admin_snv", Role.ADMIN, org.units["snv"]),
+        ("auditor_stp", Role.AUDITOR, org.units["stp"]),
+    ]:
+        user = User(
+            username=name,
+            display_name=name,
+            password_hash=password_hash,
+            unit_id=unit.id,
+            roles=[RoleAssignment(role=role, unit_id=unit.id)],
+        )
+        session.add(user)
+        org.users[name] = user
+    session.flush()
+    session.commit()
+    return org
+
+
+def _route_contexts(routes) -> list[Any]:
+    """Every route as this app serves it. FastAPI (0.16x) includes routers lazily: the
+    app holds ``_IncludedRouter`` branches whose effective route contexts own the
+    Dependant each request calls, one per app (module-level routers stay untouched)."""
+    found: list[Any] = []
+    for route in routes:
+        if isinstance(route, APIRoute):
+            found.append(route)
+        elif hasattr(route, "effective_candidates"):
+            found += _route_contexts(route.effective_candidates())
+        elif getattr(route, "dependant", None) is not None and hasattr(route, "methods"):
+            found.append(route)
+    return found
+
+
+@pytest.fixture
+def handler_calls(client) -> list[tuple[str, str]]:
+    """(method, path) of every route function that actually ran, in order: each route's
+    function is wrapped in place. A request stopped by a dependency (401/403) or by
+    request parsing (422 validation_failed) never appears."""
+    calls: list[tuple[str, str]] = []
+    wrapped: set[tuple[str, str]] = set()
+    for route in _route_contexts(client.app.router.routes):
+        original = route.dependant.call
+        marks = [(method.lower(), route.path) for method in route.methods]
+        wrapped.update(marks)
+        if inspect.iscoroutinefunction(original):
+
+            async def async_call(*a, _f=original, _m=marks, **kw):
+                calls.extend(_m)
+                return await _f(*a, **kw)
+
+            route.dependant.call = functools.wraps(original)(async_call)
+        else:
+
+            def sync_call(*a, _f=original, _m=marks, **kw):
+                calls.extend(_m)
+                return _f(*a, **kw)
+
+            route.dependant.call = functools.wraps(original)(sync_call)
+    # If FastAPI changes how it keeps routes, fail here rather than pass blindly.
+    assert set(MATRIX) <= wrapped, sorted(set(MATRIX) - wrapped)[:5]
+    return calls
+
+
+@pytest.fixture
+def worlds(client, org, unit_scoped_users, as_user, session, pki, clock) -> dict[str, World]:
     made = {}
     for key in ("snv", "stp", "centre"):
         unit = org.units[key]
@@ -432,6 +580,7 @@ def worlds(client, org, as_user, session, pki, clock) -> dict[str, World]:
             json={
                 "name": f"Lịch {key}",
                 "windows": [{"weekday": 0, "start": "07:00", "end": "17:00"}],
+                "unit_id": str(unit.id),
             },
         ).json()
         rule = client.post(
@@ -513,6 +662,18 @@ def worlds(client, org, as_user, session, pki, clock) -> dict[str, World]:
             )
             assert started.status_code == 201, started.text
             service_session = uuid.UUID(started.json()["id"])
+        account = client.post(
+            "/api/v1/users",
+            headers=admin,
+            json={
+                "username": f"nv-{key}",
+                "display_name": f"Nhân viên {key}",
+                "password": NEW_PASSWORD,
+                "unit_id": str(unit.id),
+                "roles": [{"role": "hr", "unit_id": str(unit.id)}],
+            },
+        )
+        assert account.status_code == 201, account.text
         made[key] = World(
             key,
             unit.id,
@@ -529,6 +690,8 @@ def worlds(client, org, as_user, session, pki, clock) -> dict[str, World]:
             uuid.UUID(override["override_id"]),
             counter_id,
             service_session,
+            uuid.UUID(account.json()["id"]),
+            uuid.UUID(account.json()["roles"][0]["id"]),
         )
     return made
 
@@ -541,8 +704,9 @@ def _request(client, method, path, endpoint, world, headers):
     kwargs: dict[str, Any] = {"headers": dict(headers)}
     if endpoint.params:
         kwargs["params"] = {k: v.format(**ids) for k, v in endpoint.params.items()}
-    if method == "patch":
-        etag = client.get(url, headers=headers).headers.get("ETag", '"none"')
+    if method == "patch" or endpoint.etag_from:
+        source = endpoint.etag_from.format(**ids) if endpoint.etag_from else url
+        etag = client.get(source, headers=headers).headers.get("ETag", '"none"')
         kwargs["headers"]["If-Match"] = etag
     if isinstance(body, bytes):
         kwargs["content"] = body
@@ -564,14 +728,16 @@ def test_every_endpoint_is_in_the_matrix(client) -> None:
 
 
 @pytest.mark.parametrize(("method", "path"), sorted(MATRIX))
-def test_role_matrix(client, as_user, worlds, method, path) -> None:
+def test_role_matrix(client, as_user, worlds, handler_calls, method, path) -> None:
     endpoint = MATRIX[(method, path)]
     failures = []
     consumed: set[str] = set()
     for role in ROLES:
         targets = [worlds[key] for key in endpoint.worlds] if endpoint.scoped else [worlds["snv"]]
         for world in targets:
+            handler_calls.clear()  # an ETag read before the request is another route
             response = _request(client, method, path, endpoint, world, as_user(role))
+            ran = (method, path) in handler_calls
             status = response.status_code
             if endpoint.reader_only:
                 expected = "401"
@@ -585,9 +751,10 @@ def test_role_matrix(client, as_user, worlds, method, path) -> None:
             else:
                 expected = "allowed"
                 gone = endpoint.consumes and world.unit_key in consumed and status == 404
-                ok = gone or (status not in {401, 403, 404} and status < 500)
+                ok = ran and (gone or (status not in {401, 403, 404} and status < 500))
                 if ok and endpoint.consumes:
                     consumed.add(world.unit_key)
             if not ok:
-                failures.append(f"{role} on {world.unit_key}: {status} (expected {expected})")
+                note = "" if ran or expected != "allowed" else ", route function never ran"
+                failures.append(f"{role} on {world.unit_key}: {status}{note} (expected {expected})")
     assert failures == []
