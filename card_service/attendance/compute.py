@@ -217,10 +217,15 @@ CLOCK_TRUST_LIMIT = timedelta(days=1)
 
 def service_time(occurred_at: datetime, clock_offset_ms: int) -> datetime:
     """When a tap happened on the service's clock (reader clock minus its offset)."""
+    return occurred_at - applied_offset(clock_offset_ms)
+
+
+def applied_offset(clock_offset_ms: int) -> timedelta:
+    """The part of a reader's measured clock offset that ``service_time`` subtracts."""
     offset = timedelta(milliseconds=clock_offset_ms)
     if CLOCK_TOLERANCE < abs(offset) <= CLOCK_TRUST_LIMIT:
-        return occurred_at - offset
-    return occurred_at
+        return offset
+    return timedelta(0)
 
 
 def attendance_day(at: datetime, boundary_minute: int) -> date:

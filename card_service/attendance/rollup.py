@@ -32,6 +32,7 @@ from card_service.attendance.kinds import Direction
 from card_service.attendance.models import AttendanceCorrection, AttendanceDay
 from card_service.attendance.schedule import ScheduleSpec, plan_day
 from card_service.attendance.sources import (
+    ATTENDANCE_KINDS,
     HolderRef,
     corrections_in_force,
     leave_days,
@@ -43,6 +44,7 @@ from card_service.attendance.sources import (
 )
 from card_service.events.sql import array_literal, is_postgresql, member_of
 from card_service.holders.models import Holder
+from reader_protocol.events import Decision
 
 CHUNK = 500  # holders computed per round trip set
 
@@ -92,6 +94,28 @@ def invalidate_taps(session: Session, taps: Iterable[tuple[uuid.UUID, datetime]]
         keys.add((holder_id, day))
         keys.add((holder_id, day - timedelta(days=1)))
     invalidate(session, keys)
+
+
+def invalidate_taps_sql(taps: str) -> str:
+    """``invalidate_taps`` as one PostgreSQL statement, for the bulk ingest: ``taps`` is
+    a relation of new taps (holder_id, occurred_at, kind, decision); the statement takes
+    ``%(applied_offset)s`` (an interval: ``compute.applied_offset`` of the upload)."""
+    kinds = ", ".join(f"'{kind.value}'" for kind in ATTENDANCE_KINDS)
+    return f"""
+    DELETE FROM attendance_days a
+    USING (
+        SELECT DISTINCT t.holder_id, d.day
+        FROM {taps} AS t
+        CROSS JOIN LATERAL (
+            SELECT CAST((t.occurred_at - %(applied_offset)s) AT TIME ZONE '{LOCAL_TZ.key}'
+                        AS date) AS local_day
+        ) AS l
+        CROSS JOIN LATERAL (VALUES (l.local_day), (l.local_day - 1)) AS d (day)
+        WHERE t.holder_id IS NOT NULL AND t.decision = '{Decision.GRANTED.value}'
+          AND t.kind IN ({kinds})
+    ) AS k
+    WHERE a.holder_id = k.holder_id AND a.day = k.day
+    """  # noqa: S608 - constants only; values are parameters
 
 
 def invalidate_days(session: Session, holder_scope: Select[Any], first: date, last: date) -> None:

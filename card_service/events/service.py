@@ -16,12 +16,10 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.orm import Session
 
 from card_service.attendance.compute import service_time
-from card_service.attendance.rollup import invalidate_taps
-from card_service.attendance.sources import ATTENDANCE_KINDS
 from card_service.events.errors import ReaderNotActiveError
 from card_service.events.rows import NotStored, StagedEvent, StoreOutcome, Upload
 from card_service.events.schemas import IncomingEventBatch
-from card_service.events.store import store_events
+from card_service.events.store import invalidate_attendance, store_events
 from card_service.events.validation import validate_events
 from card_service.orgunits.models import OrgUnit, UnitKind
 from card_service.readers.models import Reader, ReaderState
@@ -41,7 +39,6 @@ UUID_VERSION_7 = 7
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MILLISECOND = timedelta(milliseconds=1)
 _GRANTED = Decision.GRANTED.value
-_ATTENDANCE_KINDS = frozenset(kind.value for kind in ATTENDANCE_KINDS)
 _COUNTER_KINDS = frozenset((TapKind.COUNTER_SIGN_IN.value, TapKind.COUNTER_SIGN_OUT.value))
 _DETAILS = {
     NotStored.CONFLICTING_DUPLICATE: "this id is already stored with different content",
@@ -98,7 +95,8 @@ def _ingest(
 ) -> IngestResult:
     offset = clock_offset_ms(sent_at, now=now)
     staged = _stage(events, refused)
-    outcome = store_events(session, staged, Upload(reader.id, now, offset))
+    upload = Upload(reader.id, now, offset)
+    outcome = store_events(session, staged, upload)
     stored: list[StagedEvent] = []
     duplicates: list[uuid.UUID] = []
     for event in staged:
@@ -109,7 +107,7 @@ def _ingest(
             duplicates.append(event.id)
         else:
             refused.append(_refusal(event.n, event.id, RefusalCode(status), _DETAILS[status]))
-    invalidate_taps(session, _attendance_taps(stored, outcome, offset))
+    invalidate_attendance(session, stored, outcome, upload)
     _counter_taps(session, reader, stored, outcome, offset)
     return IngestResult(
         stored=[event.id for event in stored],
@@ -187,16 +185,6 @@ def _single_copies(
 
 def _refusal(n: int, event_id: uuid.UUID, code: RefusalCode, detail: str) -> RefusedEvent:
     return RefusedEvent(index=n, id=event_id, code=code, detail=detail)
-
-
-def _attendance_taps(
-    stored: Iterable[StagedEvent], outcome: StoreOutcome, offset: int
-) -> Iterable[tuple[uuid.UUID, datetime]]:
-    for event in stored:
-        if event.decision == _GRANTED and event.kind in _ATTENDANCE_KINDS:
-            holder_id = outcome.holder_of(event)
-            if holder_id is not None:
-                yield holder_id, service_time(event.occurred_at, offset)
 
 
 def _counter_taps(

@@ -18,14 +18,20 @@ from sqlalchemy import select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from card_service.attendance.compute import service_time
+from card_service.attendance.rollup import invalidate_taps
+from card_service.attendance.sources import ATTENDANCE_KINDS
 from card_service.cards.models import Card
 from card_service.events.models import TapEvent
 from card_service.events.rows import CONTENT, NotStored, StagedEvent, StoreOutcome, Upload
 from card_service.events.sql import is_postgresql, member_of
-from card_service.events.store_postgresql import store_postgresql
+from card_service.events.store_postgresql import invalidate_stored_postgresql, store_postgresql
 from card_service.holders.models import Holder
+from reader_protocol.events import Decision
 
 CHUNK = 500  # ids per IN list on SQLite
+_GRANTED = Decision.GRANTED.value
+_ATTENDANCE_KINDS = frozenset(kind.value for kind in ATTENDANCE_KINDS)
 
 
 def store_events(session: Session, events: Sequence[StagedEvent], upload: Upload) -> StoreOutcome:
@@ -35,6 +41,25 @@ def store_events(session: Session, events: Sequence[StagedEvent], upload: Upload
     if is_postgresql(session):
         return store_postgresql(session, events, upload)
     return _store_portable(session, events, upload)
+
+
+def invalidate_attendance(
+    session: Session, stored: Sequence[StagedEvent], outcome: StoreOutcome, upload: Upload
+) -> None:
+    """Forget the attendance roll-ups that the ``stored`` events (granted attendance
+    taps) may change: their day and the day before (``rollup.invalidate_taps``)."""
+    taps = [e for e in stored if e.decision == _GRANTED and e.kind in _ATTENDANCE_KINDS]
+    if not taps:
+        return
+    if is_postgresql(session):
+        invalidate_stored_postgresql(session, outcome, upload)
+        return
+    keys = (
+        (holder_id, service_time(event.occurred_at, upload.clock_offset_ms))
+        for event in taps
+        if (holder_id := outcome.holder_of(event)) is not None
+    )
+    invalidate_taps(session, keys)
 
 
 def _store_portable(

@@ -17,6 +17,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from card_service.attendance.compute import applied_offset
+from card_service.attendance.rollup import invalidate_taps_sql
 from card_service.events.rows import NotStored, StagedEvent, StoreOutcome, Upload
 
 STAGING = "tap_events_staged"
@@ -72,6 +74,15 @@ WHERE s.n = ANY(%(positions)s)
 """  # noqa: S608 - constant names only; values are parameters
 
 
+# The rows just stored, as the roll-up invalidation reads taps (holder filled from the card).
+_STORED_TAPS = f"""(
+    SELECT COALESCE(s.holder_id, c.holder_id) AS holder_id, s.occurred_at, s.kind, s.decision
+    FROM {STAGING} s LEFT JOIN cards c ON c.id = s.card_id
+    WHERE s.n <> ALL(%(not_stored)s)
+)"""  # noqa: S608 - a constant name
+_INVALIDATE = invalidate_taps_sql(_STORED_TAPS)
+
+
 def store_postgresql(
     session: Session, events: Sequence[StagedEvent], upload: Upload
 ) -> StoreOutcome:
@@ -104,3 +115,16 @@ def store_postgresql(
             for (n,) in cursor.fetchall():
                 not_stored[n] = NotStored.CONFLICTING_DUPLICATE
     return StoreOutcome(not_stored, holder_from_card)
+
+
+def invalidate_stored_postgresql(session: Session, outcome: StoreOutcome, upload: Upload) -> None:
+    """Forget the roll-ups the taps just stored may change, straight from the staging
+    table: one statement after the insert (whose foreign-key checks have by then waited
+    for any computation of the same people, see ``rollup.recompute``)."""
+    session.connection().exec_driver_sql(
+        _INVALIDATE,
+        {
+            "applied_offset": applied_offset(upload.clock_offset_ms),
+            "not_stored": list(outcome.not_stored),
+        },
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -181,3 +182,40 @@ def test_a_late_tap_naming_only_a_card_invalidates_its_holders_day(session, site
     assert session.scalar(select(TapEvent.holder_id)) == holder.id
     days = session.scalars(select(AttendanceDay.day).where(AttendanceDay.day == tuesday)).all()
     assert days == []  # to be computed again, now with the tap
+
+
+HUE = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+@pytest.mark.parametrize(
+    ("real_local", "reader_ahead", "forgotten"),
+    [
+        # A tap belongs to its day and may end the night shift of the day before.
+        (datetime(2026, 11, 17, 23, 50, tzinfo=HUE), timedelta(0), {16, 17}),
+        # A reader 10 minutes fast claims 00:05 on the 18th; the offset is applied.
+        (datetime(2026, 11, 17, 23, 55, tzinfo=HUE), timedelta(minutes=10), {16, 17}),
+        # 20 seconds is network jitter, not applied: the claimed day counts.
+        (datetime(2026, 11, 17, 23, 59, 50, tzinfo=HUE), timedelta(seconds=20), {17, 18}),
+        # Three hours slow, across midnight the other way.
+        (datetime(2026, 11, 18, 1, 0, tzinfo=HUE), timedelta(hours=-3), {17, 18}),
+        # Two days off is a broken clock: its claimed time is taken.
+        (datetime(2026, 11, 15, 10, 0, tzinfo=HUE), timedelta(days=2), {16, 17}),
+    ],
+)
+def test_an_upload_forgets_the_roll_ups_of_exactly_its_taps_days(
+    session, site, real_local, reader_ahead, forgotten
+) -> None:
+    reader, holder, _ = site
+    first, last = date(2026, 11, 10), date(2026, 11, 20)
+    now = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
+    ensure_computed(session, select(Holder.id), first, last, now=now)
+    real = real_local.astimezone(UTC)
+
+    event = tap(real + reader_ahead, holder=holder)
+    ingest_batch(session, reader, batch([event], sent_at=now + reader_ahead), now=now)
+
+    kept = set(
+        session.scalars(select(AttendanceDay.day).where(AttendanceDay.holder_id == holder.id))
+    )
+    every_day = {first + timedelta(days=n) for n in range((last - first).days + 1)}
+    assert {day.day for day in every_day - kept} == forgotten
