@@ -108,7 +108,18 @@ def new_enrolment_token(
     """Another token for a reader still waiting to enrol (the first was lost)."""
     if reader.state is not ReaderState.PENDING:
         raise ReaderNotEnrollableError(f"reader is {reader.state.value}; register a new one")
-    return _new_token(session, reader, actor=principal.actor, now=now)
+    token, expires_at = _new_token(session, reader, actor=principal.actor, now=now)
+    record(
+        session,
+        actor=principal.actor,
+        action="reader.enrolment_token_issued",
+        object_type="reader",
+        object_id=reader.id,
+        # Never the token: only who asked and until when it works.
+        data={"expires_at": expires_at.isoformat()},
+        now=now,
+    )
+    return token, expires_at
 
 
 def _new_token(
