@@ -13,6 +13,8 @@ from markupsafe import Markup, escape
 
 _PAD_LEFT, _PAD_BOTTOM, _PAD_TOP = 36, 28, 12
 _MAX_LABELS = 24
+_CHAR_WIDTH = 6.5  # an average character of the 11px axis text (DejaVu Sans), in px
+_MAX_BAR = 96  # a lone bar stays a bar, not a wall
 
 
 @dataclass(frozen=True)
@@ -61,8 +63,8 @@ def bar_chart(
         f'<text x="{_PAD_LEFT - 4}" y="{_PAD_TOP + plot_h}" text-anchor="end">0</text>',
     ]
     for index, bar in enumerate(bars):
-        x = _PAD_LEFT + index * slot + slot * 0.15
-        bar_w = max(slot * 0.7, 1)
+        bar_w = min(max(slot * 0.7, 1), _MAX_BAR)
+        x = _PAD_LEFT + index * slot + (slot - bar_w) / 2
         base = float(_PAD_TOP + plot_h)
         for segment, value in enumerate(bar.values):
             h = plot_h * value / top
@@ -73,12 +75,18 @@ def bar_chart(
                 f'width="{bar_w:.1f}" height="{h:.1f}"/>'
             )
         if index % label_every == 0:
-            parts.append(
-                f'<text x="{x + bar_w / 2:.1f}" y="{height - 10}" text-anchor="middle">'
-                f"{escape(bar.label)}</text>"
-            )
+            parts.append(_axis_label(bar.label, x + bar_w / 2, height - 10, slot * label_every))
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 - every interpolated text is escaped above
+
+
+def _axis_label(text: str, x: float, y: float, room: float) -> str:
+    """A bar's label under it, shortened with "…" when it would run into its neighbour's
+    (a service's name is long); the whole label is its tooltip and in the ``<desc>``."""
+    fits = max(int(room / _CHAR_WIDTH), 2)
+    shown = text if len(text) <= fits else text[: fits - 1].rstrip() + "…"
+    tooltip = f"<title>{escape(text)}</title>" if shown != text else ""
+    return f'<text x="{x:.1f}" y="{y}" text-anchor="middle">{tooltip}{escape(shown)}</text>'
 
 
 def _num(value: float) -> str:

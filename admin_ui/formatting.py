@@ -47,6 +47,11 @@ def date_text(day: date | None, locale: str) -> str:
     return format_date(day, _DATE_PATTERNS.get(locale, _DATE_PATTERNS["vi"]), locale=locale)
 
 
+def weekday_short(day: date, locale: str) -> str:
+    """The weekday in two letters or so: "T2".."CN" in Vietnamese, "Mo".."Su" in English."""
+    return format_date(day, "EEEEEE", locale=locale)
+
+
 def number_text(value: float, locale: str) -> str:
     return format_decimal(value, locale=locale)
 

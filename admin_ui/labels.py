@@ -150,6 +150,20 @@ LABELS: dict[str, dict[str, str]] = {
         "unchanged": N_("Unchanged"),
         "error": N_("Error"),
     },
+    # How a counter visit's citizen was checked (service_usage.statistics.Verification).
+    "verification": {
+        "chip_verified": N_("Chip verified"),
+        "chip_refused": N_("Chip refused, paper checked by hand"),
+        "not_read": N_("No chip read"),
+    },
+    # Why the citizen's data could be processed (reader_protocol.counter.LegalBasis);
+    # "unrecorded" is what the statistics call a visit that recorded none.
+    "legal_basis": {
+        "consent": N_("Consent of the citizen"),
+        "legal_obligation": N_("Legal obligation"),
+        "public_task": N_("Public task"),
+        "unrecorded": N_("Not recorded"),
+    },
     "weekday": {
         "0": N_("Monday"),
         "1": N_("Tuesday"),
@@ -162,7 +176,10 @@ LABELS: dict[str, dict[str, str]] = {
 }
 
 
-# The timesheet's day symbols (card_service.attendance.timesheet_codes), in words.
+# The timesheet's day symbols (card_service.attendance.timesheet_codes), in words. The
+# service leaves a day without a symbol empty (a weekly rest day, or one not reached
+# yet); the sheet and its legend both show that as REST_SYMBOL, so the two agree.
+REST_SYMBOL = "·"
 _SHEET_SYMBOLS = {
     "X": N_("Present (full day)"),
     "KR": N_("Check-in or check-out missing"),
@@ -177,6 +194,11 @@ def timesheet_legend() -> list[tuple[str, str]]:
     """(symbol, msgid) for every symbol a timesheet cell can hold, leave kinds included."""
     leave = [(code, label("leave_type", leave_type)) for leave_type, code in LEAVE_CODES.items()]
     return [*_SHEET_SYMBOLS.items(), *leave]
+
+
+def sheet_symbol(code: str) -> str:
+    """What a timesheet cell (and the legend) shows for the service's day ``code``."""
+    return code or REST_SYMBOL
 
 
 def label(kind: str, value: object) -> str:

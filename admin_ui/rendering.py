@@ -13,10 +13,10 @@ from starlette.responses import HTMLResponse
 
 from admin_ui import formatting
 from admin_ui.i18n import LANGUAGE_NAMES, LOCALES, N_, Msg, locale_of, translations
-from admin_ui.labels import label
+from admin_ui.labels import label, sheet_symbol
 from admin_ui.permissions import Permissions
 
-STATIC_VERSION = "7"  # bump when a static file changes, to defeat browser caches
+STATIC_VERSION = "8"  # bump when a static file changes, to defeat browser caches
 
 
 # Confirmations shown after a POST-redirect-GET (``?notice=...``), never free text.
@@ -74,6 +74,8 @@ def environment(locale: str) -> Environment:
     env.filters["datetime"] = lambda value: formatting.datetime_text(value, locale)
     env.filters["date"] = lambda value: formatting.date_text(value, locale)
     env.filters["time"] = formatting.time_text
+    env.filters["weekday_short"] = lambda value: formatting.weekday_short(value, locale)
+    env.filters["sheet_symbol"] = sheet_symbol
     env.filters["number"] = lambda value: formatting.number_text(value, locale)
     env.filters["minutes"] = formatting.minutes_text
     env.filters["duration"] = lambda value: formatting.duration_text(value, locale)

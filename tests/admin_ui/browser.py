@@ -24,6 +24,7 @@ LAUNCH_ARGS = [
     "--no-first-run",
 ]
 TABLET = {"width": 1180, "height": 820}  # a 10-11" tablet in landscape, at a counter
+OFFICE = {"width": 1280, "height": 800}  # the smallest office screen in HR
 
 
 def chromium_available() -> bool:
@@ -82,8 +83,8 @@ class Tab:
 
 
 @contextmanager
-def tab(browser: Any, base_url: str) -> Iterator[Tab]:
-    context = browser.new_context(viewport=TABLET, accept_downloads=True)
+def tab(browser: Any, base_url: str, viewport: dict[str, int] = TABLET) -> Iterator[Tab]:
+    context = browser.new_context(viewport=viewport, accept_downloads=True)
     page = context.new_page()
     page.set_default_timeout(15_000)
     opened = Tab(page, base_url)

@@ -112,3 +112,20 @@ def test_someone_elses_job_is_not_found(as_hr, as_admin, org, staff):
 
 def test_counter_staff_have_no_attendance(as_counter):
     assert as_counter.get("/admin/attendance").status_code == 403
+
+
+def test_days_without_a_symbol_show_the_legends_dot(as_hr, org, staff):
+    """The service leaves a weekly rest day, and a day not reached yet, without a code;
+    the sheet shows it as the "·" its legend explains, never as a blank cell."""
+    page = as_hr.get(f"/admin/attendance/units/{org.units['snv'].id}?year=2026&month=11").text
+    legend = dict(re.findall(r"<dt>([^<]*)</dt><dd>([^<]*)</dd>", page))
+    assert legend["·"] == "Ngày nghỉ hằng tuần hoặc chưa đến"
+    row = page.split("Trần Văn Chấm", 1)[1].split("</tr>", 1)[0]
+    cells = re.findall(r'<td class="c-day[^"]*">([^<]*)</td>', row)
+    assert len(cells) == 30  # November
+    assert "" not in cells
+    assert set(cells) <= set(legend)
+    # The clock says 24 Nov 2026, 09:00: Sunday the 1st rested; today and after are not over.
+    assert cells[0] == "·"
+    assert cells[23:] == ["·"] * 7
+    assert cells[1] == "V"  # Monday the 2nd: a workday with no tap

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -68,3 +69,16 @@ def test_bar_chart_is_accessible_svg_with_escaped_labels():
     assert "&lt;08h&gt;" in svg
     assert "<08h>" not in svg
     assert svg.count("<rect") == 4
+
+
+def test_a_long_bar_label_is_shortened_with_the_whole_of_it_as_tooltip():
+    long_name = "Cấp bản sao trích lục hộ tịch từ sổ gốc"
+    bars = [Bar(long_name, (4,)), *(Bar(f"Dịch vụ {n}", (1,)) for n in range(9))]
+    svg = str(bar_chart(bars, title="Lượt theo dịch vụ"))
+    shown = re.search(r"<title>Cấp bản sao[^<]*</title>([^<]*)</text>", svg)
+    assert shown is not None, "the long label has no tooltip"
+    assert shown.group(1).endswith("…")
+    assert len(shown.group(1)) * 6.5 <= (720 - 36 - 8) / 10  # fits its bar's slot
+    assert f"<title>{long_name}</title>" in svg
+    assert f"{long_name}: 4" in svg  # the description keeps the whole name
+    assert "<title>Dịch vụ 1</title>" not in svg  # short labels stay as they are

@@ -5,6 +5,7 @@ Vietnamese words are not the English ones left untranslated."""
 from __future__ import annotations
 
 import enum
+from datetime import UTC, datetime
 
 import pytest
 
@@ -24,10 +25,11 @@ from card_service.holders.bulk_import import RowAction
 from card_service.holders.models import HolderKind
 from card_service.orgunits.models import UnitKind
 from card_service.readers.models import ReaderState
-from card_service.service_usage.statistics import Dimension
+from card_service.service_usage.statistics import Dimension, Verification, Visit, summarise
 from card_service.users.models import Role
 from reader_agent import decision as reader_decision
 from reader_protocol import policy
+from reader_protocol.counter import LegalBasis
 from reader_protocol.enrolment import ReaderMode
 from reader_protocol.events import Decision, TapKind
 
@@ -47,10 +49,13 @@ ENUMS: dict[str, list[type[enum.Enum]]] = {
     "unit_kind": [UnitKind],
     "holder_kind": [HolderKind],
     "stat_dimension": [Dimension],
+    "verification": [Verification],
+    "legal_basis": [LegalBasis],
     "import_action": [RowAction],
 }
 # Codes that are not enums: what readers write as a tap's reason, how the audit chain
-# check says it broke, where a calendar day comes from.
+# check says it broke, where a calendar day comes from, the statistics' group of visits
+# that recorded no legal basis.
 TAP_REASONS = sorted(
     {
         value
@@ -62,10 +67,15 @@ TAP_REASONS = sorted(
         and name not in {"LOCAL_ZONE"}
     }
 )
+UNRECORDED_BASIS = summarise(
+    [Visit("C", "Q1", "S", datetime(2026, 11, 17, 2, 0, tzinfo=UTC), 60.0, legal_basis=None)],
+    [Dimension.LEGAL_BASIS],
+)[0].key[Dimension.LEGAL_BASIS.value]
 CODES: dict[str, list[str]] = {
     "tap_reason": TAP_REASONS,
     "chain_break": ["edited", "deleted", "inserted", "reordered"],
     "calendar_source": ["national", "local"],
+    "legal_basis": [UNRECORDED_BASIS],
 }
 CASES = [
     (kind, str(member.value))

@@ -97,6 +97,7 @@ def test_the_calendar_shows_national_holidays_and_takes_local_days(as_admin, as_
     page = as_hr.get("/admin/calendar?year=2026")
     assert page.status_code == 200
     assert "Quốc gia" in page.text  # national holidays, in Vietnamese
+    assert "<td>Toàn quốc</td>" in page.text  # their unit: the whole country, not a blank
     assert 'action="/admin/calendar"' not in page.text  # HR reads; administrators edit
     token = csrf_of(as_admin.get("/admin/calendar?year=2026").text)
     before = _count(session, CalendarOverride)

@@ -5,6 +5,7 @@ staff, in Vietnamese. Screenshots go to test-output/screenshots/."""
 from __future__ import annotations
 
 import io
+import re
 import time
 import uuid
 from collections.abc import Iterator
@@ -15,7 +16,7 @@ import httpx2
 import pytest
 from openpyxl import load_workbook
 
-from tests.admin_ui.browser import Tab, chromium, chromium_available, tab
+from tests.admin_ui.browser import OFFICE, Tab, chromium, chromium_available, tab
 from tests.card_service.events.factories import uuid7
 from tests.support.environment import require
 from tests.support.live_service import (
@@ -82,6 +83,51 @@ def door_traffic(live):
     ]
     _upload(live, door, holder["id"], taps)
     return door, holder["id"]
+
+
+@pytest.fixture(scope="module")
+def counter_traffic(live):
+    """A morning at the service centre through the staff API: two services, a clerk
+    signed in at counter 01, citizens served (one of them twice) on different legal
+    bases, so the statistics page has every section to show."""
+    admin = live.sign_in("admin")
+    units = unit_ids(live, admin)
+    api = f"{live.base_url}/api/v1/service-usage"
+    for code, name in (
+        ("HT-KS", "Đăng ký khai sinh"),
+        ("CT-BS", "Chứng thực bản sao điện tử từ bản chính"),  # a long name for the chart
+    ):
+        httpx2.post(
+            f"{api}/catalogue", headers=admin, json={"code": code, "name": name}
+        ).raise_for_status()
+    clerk = httpx2.post(
+        f"{live.base_url}/api/v1/holders",
+        headers=admin,
+        json={
+            "staff_number": "TT0100",
+            "full_name": "Lê Văn Quầy",
+            "unit_id": units["HUE-TTPVHCC"],
+        },
+    ).json()
+    counter = units["HUE-TTPVHCC-Q01"]
+    httpx2.post(
+        f"{api}/counters/{counter}/sign-in", headers=admin, json={"staff_holder_id": clerk["id"]}
+    ).raise_for_status()
+    visits = [
+        ("HT-KS", "1" * 64, {"legal_basis": "legal_obligation"}),
+        ("CT-BS", "2" * 64, {"legal_basis": "public_task"}),
+        ("HT-KS", "1" * 64, {"legal_basis": "public_task"}),  # the first citizen again
+        ("CT-BS", None, {}),
+    ]
+    for service, ref, evidence in visits:
+        started = httpx2.post(
+            f"{api}/sessions",
+            headers=admin,
+            json={"counter_unit_id": counter, "service_code": service, "citizen_ref": ref}
+            | evidence,
+        )
+        started.raise_for_status()
+        httpx2.post(f"{api}/sessions/{started.json()['id']}/end", headers=admin).raise_for_status()
 
 
 def _upload(live, door, holder_id: str, taps: list[tuple[datetime, str, str]]) -> None:
@@ -222,6 +268,8 @@ def test_hr_corrects_a_day_and_exports_the_timesheet(live, browser, tmp_path: Pa
         page.click("table.sheet a:has-text('Đặng Văn Công')")
         page.wait_for_url("**/admin/attendance/holders/**")
         console.shot("hr-02-person")
+        correct = _box(page, "a[href$='/correct']")
+        assert correct["height"] < 50  # "Điều chỉnh" on one line, not two
 
         page.locator("a[href$='/correct']").first.click()
         page.wait_for_url("**/correct")
@@ -253,6 +301,87 @@ def test_hr_corrects_a_day_and_exports_the_timesheet(live, browser, tmp_path: Pa
         assert rows[0][:3] == ("Mã cán bộ", "Họ và tên", "Đơn vị")
         assert any(row[1] == "Đặng Văn Công" for row in rows[1:])
         assert month  # the export is of the month on screen
+
+
+A4_LANDSCAPE_PRINTABLE = 1062  # 297 mm less two 8 mm margins, in CSS pixels (96 per inch)
+
+
+def _box(page, selector: str) -> dict[str, float]:
+    box: dict[str, float] | None = page.locator(selector).first.bounding_box()
+    assert box is not None, selector
+    return box
+
+
+# Every header's words inside its own cell: none spills over a neighbour's.
+HEADERS_FIT = """() => [...document.querySelectorAll("table.sheet thead th")].filter(cell => {
+    const outer = cell.getBoundingClientRect();
+    return [...cell.children].some(part => {
+        const inner = part.getBoundingClientRect();
+        return inner.left < outer.left - 1 || inner.right > outer.right + 1
+            || part.scrollWidth > part.clientWidth + 1;
+    });
+}).map(cell => cell.innerText)"""
+
+
+def test_the_timesheet_fits_an_office_screen_and_a_landscape_page(live, browser, admin_api):
+    """At 1280 px the names and the month's totals show without scrolling the page; the
+    days scroll in their own region under the names; every day cell shows a symbol the
+    legend explains; printed, the sheet is one landscape A4 page wide."""
+    units = unit_ids(live, admin_api)
+    httpx2.post(
+        f"{live.base_url}/api/v1/holders",
+        headers=admin_api,
+        json={
+            "staff_number": "SNV0150",
+            "full_name": "Tôn Nữ Thị Hoàng Phương Thảo",  # a long Huế name
+            "unit_id": units["HUE-SNV"],
+        },
+    ).raise_for_status()
+    with tab(browser, live.base_url, viewport=OFFICE) as console:
+        console.sign_in("hr.snv", live.password("hr.snv"))
+        page = console.open(f"/admin/attendance/units/{units['HUE-SNV']}")
+        width = OFFICE["width"]
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        row = "table.sheet tbody tr:has-text('Tôn Nữ Thị Hoàng Phương Thảo')"
+        assert _box(page, f"{row} td.c-total >> nth=-1")["x"] + 10 < width  # overtime, visible
+        assert page.evaluate(HEADERS_FIT) == []
+        console.shot("hr-06-timesheet-1280")
+
+        legend = set(page.locator("dl.legend-symbols dt").all_inner_texts())
+        shown = set(page.locator("table.sheet td.c-day").all_inner_texts())
+        assert "" not in shown
+        assert shown <= legend, shown - legend
+        assert "·" in shown  # weekly rest days, and days not reached yet
+
+        name_before = _box(page, f"{row} th.c-name")
+        page.locator(".sheet-scroll").evaluate("region => { region.scrollLeft = 1e6; }")
+        assert _box(page, f"{row} th.c-name")["x"] == name_before["x"]  # sticky
+        region, last_day = _box(page, ".sheet-scroll"), _box(page, f"{row} td.c-day >> nth=-1")
+        assert last_day["x"] + last_day["width"] <= region["x"] + region["width"] + 1
+        assert last_day["x"] >= name_before["x"] + name_before["width"]  # not under the name
+        console.shot("hr-07-timesheet-1280-scrolled")
+
+        page.set_viewport_size({"width": A4_LANDSCAPE_PRINTABLE, "height": 750})
+        page.emulate_media(media="print")
+        table = _box(page, "table.sheet")
+        assert table["x"] + table["width"] <= A4_LANDSCAPE_PRINTABLE
+        assert page.evaluate("document.documentElement.scrollWidth") <= A4_LANDSCAPE_PRINTABLE
+        assert page.evaluate(HEADERS_FIT) == []
+        console.shot("hr-08-timesheet-print")
+        pdf = page.pdf(prefer_css_page_size=True, print_background=False)
+        boxes = re.findall(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf)
+        assert boxes, "no page in the PDF"
+        for page_width, page_height in boxes:
+            assert (round(float(page_width)), round(float(page_height))) == (842, 595)  # A4 across
+
+        page.emulate_media(media="screen")
+        page.set_viewport_size(OFFICE)
+        page.click("button[name=language][value=en]")
+        page.wait_for_load_state("networkidle")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        assert _box(page, f"{row} td.c-total >> nth=-1")["x"] + 10 < width
+        assert page.evaluate(HEADERS_FIT) == []
+        console.shot("hr-09-timesheet-1280-english")
 
 
 def test_counter_staff_cannot_revoke_even_with_a_forged_post(live, browser, admin_api):
@@ -312,7 +441,9 @@ PAGES = {
 
 
 @pytest.mark.parametrize("username", list(PAGES))
-def test_every_page_opens_without_console_errors(live, browser, username, door_traffic):
+def test_every_page_opens_without_console_errors(
+    live, browser, username, door_traffic, counter_traffic
+):
     with tab(browser, live.base_url) as console:
         console.sign_in(username, live.password(username))
         assert "Tổng quan" in console.page.inner_text("nav.menu")  # Vietnamese by default
