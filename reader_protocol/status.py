@@ -6,16 +6,21 @@ from pydantic import AwareDatetime, BaseModel, Field
 
 from reader_protocol.common import STRICT
 
+# Counters the service stores in 32-bit columns; a larger one is no real reader's.
+MAX_COUNTER = 2**31 - 1
+
 
 class Heartbeat(BaseModel):
     model_config = STRICT
 
     sent_at: AwareDatetime = Field(description="The reader's clock when sending")
-    queue_depth: int = Field(ge=0, description="Events in the outbox not yet uploaded")
+    queue_depth: int = Field(
+        ge=0, le=MAX_COUNTER, description="Events in the outbox not yet uploaded"
+    )
     oldest_pending_at: AwareDatetime | None = None
     crl_numbers: dict[str, int] = Field(default_factory=dict, description="issuer key id -> number")
-    trust_bundle_sequence: int = Field(default=0, ge=0)
-    config_version: int = Field(default=0, ge=0)
+    trust_bundle_sequence: int = Field(default=0, ge=0, le=MAX_COUNTER)
+    config_version: int = Field(default=0, ge=0, le=MAX_COUNTER)
     failing_closed: bool = Field(
         default=False, description="True when the door refuses everyone (stale trust material)"
     )

@@ -173,12 +173,17 @@ def enrol(session: Session, request: EnrolmentRequest, *, now: datetime) -> Read
     return reader
 
 
+MAX_STORED_OFFSET_MS = 2**31 - 1
+
+
 def heartbeat(session: Session, reader: Reader, beat: Heartbeat, *, now: datetime) -> int:
     """Record what the reader reports; returns its clock offset (ms, reader - service)."""
     offset = round((beat.sent_at - now).total_seconds() * 1000)
     reader.last_heartbeat_at = now
     reader.queue_depth = beat.queue_depth
-    reader.clock_offset_ms = offset
+    # A 32-bit column: a clock off by more than ~24 days (a dead RTC battery) is stored
+    # at the limit, which the dashboard flags all the same; the answer has it all.
+    reader.clock_offset_ms = max(-MAX_STORED_OFFSET_MS, min(MAX_STORED_OFFSET_MS, offset))
     reader.crl_numbers = dict(beat.crl_numbers)
     reader.trust_bundle_sequence = beat.trust_bundle_sequence
     reader.config_version = beat.config_version

@@ -1,4 +1,5 @@
-"""A reader's requests over HTTP: its token stays used when the request fails."""
+"""A reader's requests over HTTP: its token stays used when the request fails; a
+heartbeat from a clock decades off is answered, not a server error."""
 
 from __future__ import annotations
 
@@ -59,3 +60,26 @@ def test_a_token_stays_used_when_its_request_fails(
     assert replay.json()["code"] == "reader_not_authenticated"
     # A fresh token still works: only the used one is refused.
     assert client.get("/api/v1/reader/config", headers=door_reader.headers(clock.now)).is_success
+
+
+def test_a_clock_off_by_decades_is_answered_not_an_error(
+    client, as_user, door_reader, clock
+) -> None:
+    """A dead RTC battery: the reader's clock says 2000. The answer carries the whole
+    offset; the stored one is capped to its 32-bit column."""
+    ack = client.post(
+        "/api/v1/reader/heartbeat",
+        json={"sent_at": "2000-01-01T00:00:00Z", "queue_depth": 0},
+        headers=door_reader.headers(clock.now),
+    )
+    assert ack.status_code == 200, ack.text
+    offset = ack.json()["clock_offset_ms"]
+    assert offset < -(2**31)
+    reader = client.get(f"/api/v1/readers/{door_reader.reader_id}", headers=as_user("admin")).json()
+    assert reader["clock_offset_ms"] == -(2**31 - 1)
+    too_deep = client.post(
+        "/api/v1/reader/heartbeat",
+        json={"sent_at": clock.now.isoformat(), "queue_depth": 2**31},
+        headers=door_reader.headers(clock.now),
+    )
+    assert too_deep.status_code == 422
