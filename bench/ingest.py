@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-import httpx
+import httpx2
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -262,8 +262,8 @@ def server(url: str, reader: uuid.UUID) -> Iterator[str]:
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(200):
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+            with contextlib.suppress(httpx2.HTTPError):
+                if httpx2.get(base + "/healthz", timeout=1).status_code == 200:
                     break
             time.sleep(0.1)
         yield base
@@ -274,7 +274,7 @@ def server(url: str, reader: uuid.UUID) -> Iterator[str]:
 
 def post_all(base: str, bodies: list[bytes], uploaders: int) -> tuple[float, int, int]:
     """POST every body, ``uploaders`` at a time (readers upload side by side)."""
-    with httpx.Client(base_url=base, timeout=60) as client:
+    with httpx2.Client(base_url=base, timeout=60) as client:
 
         def post(body: bytes) -> tuple[int, int]:
             response = client.post(

@@ -11,14 +11,15 @@ set -euo pipefail
 
 profile=${1:-test}
 
-run_packages=(python3-venv libpcsclite1)
+# pyscard publishes no Linux wheels: pip builds it, which needs the PC/SC headers, swig,
+# a C compiler and Python's headers (the last two are dropped below when present).
+run_packages=(python3-venv libpcsclite1 libpcsclite-dev swig gcc python3-dev)
 door_packages=(
   pcscd                        # PC/SC daemon
   vsmartcard-vpcd              # virtual reader driver the virtual cards plug into
 )
 test_packages=(
   "${door_packages[@]}"
-  libpcsclite-dev swig         # headers and swig in case pyscard builds from source
   softhsm2 opensc openssl      # PKCS#11 token for key custody; OpenSC's pkcs15-tool; openssl CLI
   chromium                     # headless browser for the admin UI tests
   fonts-dejavu-core            # a font with Vietnamese diacritics for printable card layouts
@@ -35,6 +36,14 @@ esac
 # A Python that already has venv + ensurepip (pyenv, python.org builds) needs no python3-venv.
 if python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
   want=("${want[@]/python3-venv}")
+fi
+
+# A compiler already on the PATH, and a Python that ships its own headers, need no package.
+if command -v cc >/dev/null 2>&1 || command -v gcc >/dev/null 2>&1; then
+  want=("${want[@]/gcc}")
+fi
+if python3 -c 'import os, sysconfig; raise SystemExit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))' >/dev/null 2>&1; then
+  want=("${want[@]/python3-dev}")
 fi
 
 missing=()
