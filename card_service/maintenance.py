@@ -1,6 +1,7 @@
 """Periodic housekeeping inside the service process: sign audit checkpoints, keep
-revocation lists fresh, expire cards whose validity has ended, and strip citizen data
-from counter sessions older than the retention period.
+revocation lists fresh, expire cards whose validity has ended, strip citizen data
+from counter sessions older than the retention period, and forget spent one-time values
+and stale failed-sign-in counters.
 
 Each task runs in its own transaction and is idempotent, so several replicas may run
 them at once (row locks and the audit chain lock serialise the writes).
@@ -18,6 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from card_service.attendance.jobs import keep_rollups_current
 from card_service.audit import service as audit
 from card_service.audit.context import AuditContext
+from card_service.auth.signin import purge_stale_failures
 from card_service.cards.service import expire_due_cards
 from card_service.clock import Clock
 from card_service.db.engine import Database
@@ -71,9 +73,11 @@ def run_once(
     if purged:
         logger.info("citizen data removed from %d counter session(s) past retention", purged)
     with database.transaction() as session:
-        # Single-use ids and challenges only matter until they expire.
+        # Single-use ids and challenges only matter until they expire; a failed-sign-in
+        # counter only until its observation window ends (most names never come back).
         purge_token_uses(session, now=now)
         purge_challenges(session, now=now)
+        purge_stale_failures(session, now=now)
     with database.transaction() as session:
         audit.checkpoint(session, audit_context.signer, now=now)
     # Last: the longest task, in bounded chunks of its own (docs/attendance.md, "Roll-ups").

@@ -83,6 +83,18 @@ def clear_failures(session: Session, username: str) -> None:
     session.execute(delete(SignInFailure).where(SignInFailure.name_digest == name_digest(username)))
 
 
+def purge_stale_failures(session: Session, *, now: datetime) -> int:
+    """Forget the counters whose last failure is older than the observation window and
+    that are not locked now (run by housekeeping: most names never come back)."""
+    result = session.execute(
+        delete(SignInFailure).where(
+            SignInFailure.last_failed_at < now - OBSERVATION_WINDOW,
+            or_(SignInFailure.locked_until.is_(None), SignInFailure.locked_until <= now),
+        )
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 def locked_until(session: Session, username: str, *, now: datetime) -> datetime | None:
     """When a name's lock-out ends, or None when it is not locked."""
     counter = session.get(SignInFailure, name_digest(username))
@@ -111,12 +123,8 @@ def _failed(
 
     Every name is counted and answered the same way. Only a real account's lock-out is
     written to the audit log (an unknown name may be a mistyped password)."""
-    session.execute(
-        delete(SignInFailure).where(
-            SignInFailure.last_failed_at < now - OBSERVATION_WINDOW,
-            or_(SignInFailure.locked_until.is_(None), SignInFailure.locked_until <= now),
-        )
-    )
+    # Also this name's own stale row, so its count starts again at one.
+    purge_stale_failures(session, now=now)
     failures = _count_failure(session, digest, now=now)
     if failures < policy.max_failures:
         return SignInFailedError("wrong username or password")

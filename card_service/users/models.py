@@ -27,8 +27,8 @@ class User(Base):
     display_name: Mapped[str] = mapped_column(String(255))
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Lock-out is counted per name, in auth.models.SignInFailure (migration 0015 dropped
+    # the per-account columns).
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # The unit whose administrators manage this account (docs/administration.md). None
     # only for accounts made before migration 0014 that held no role.

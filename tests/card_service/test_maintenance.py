@@ -9,6 +9,8 @@ from sqlalchemy import func, select
 
 from card_service import maintenance
 from card_service.audit.models import AuditCheckpoint
+from card_service.auth.models import SignInFailure
+from card_service.auth.signin import OBSERVATION_WINDOW, name_digest
 from card_service.cards.models import Card, CardState
 from card_service.pki.models import CrlState
 from card_service.readers.models import Reader, ReaderState, ReaderTokenUse
@@ -74,6 +76,39 @@ def test_one_round(database, session, org, pki, audit_context, clock) -> None:
     assert [u.jti for u in session.scalars(select(ReaderTokenUse))] == ["live"]
     assert _count(session, VerificationChallenge) == 0
     assert _count(session, AuditCheckpoint) == 1
+
+
+def test_stale_sign_in_failure_counters_are_forgotten(
+    database, session, pki, audit_context, clock
+) -> None:
+    """A counter goes once its last failure is older than the observation window, unless
+    its name is locked right now (a lock-out longer than the window)."""
+    now = clock.now
+    window = OBSERVATION_WINDOW
+    rows = {
+        # name: (last failure, locked until)
+        "stale": (now - window - timedelta(seconds=1), None),
+        "stale-lock-over": (now - window - timedelta(hours=1), now - timedelta(minutes=1)),
+        "stale-but-locked": (now - window - timedelta(hours=1), now + timedelta(minutes=5)),
+        "at-the-edge": (now - window, None),
+        "recent": (now - timedelta(minutes=3), None),
+        "recent-locked": (now - timedelta(minutes=3), now + timedelta(minutes=12)),
+    }
+    session.add_all(
+        SignInFailure(
+            name_digest=name_digest(name), failures=3, last_failed_at=last, locked_until=until
+        )
+        for name, (last, until) in rows.items()
+    )
+    session.commit()
+
+    maintenance.run_once(database, pki, audit_context, clock)
+    session.expire_all()
+
+    kept = set(session.scalars(select(SignInFailure.name_digest)))
+    assert kept == {
+        name_digest(name) for name in ("stale-but-locked", "at-the-edge", "recent", "recent-locked")
+    }
 
 
 def _holder(session, org) -> uuid.UUID:
