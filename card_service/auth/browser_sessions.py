@@ -108,12 +108,17 @@ def revoke_browser_session(session: Session, token: str | None, *, now: datetime
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-def revoke_browser_sessions_of_user(session: Session, user_id: uuid.UUID, *, now: datetime) -> int:
-    """Sign a person out of every browser (an account taken away, a password reset).
+def revoke_browser_sessions_of_user(
+    session: Session, user_id: uuid.UUID, *, now: datetime, keep_token: str | None = None
+) -> int:
+    """Sign a person out of every browser (an account taken away, a password reset), or
+    of every browser but the one holding ``keep_token`` (their own password change).
     Returns how many sessions were still open."""
-    result = session.execute(
-        update(BrowserSession)
-        .where(BrowserSession.user_id == user_id, BrowserSession.revoked_at.is_(None))
-        .values(revoked_at=now)
+    query = update(BrowserSession).where(
+        BrowserSession.user_id == user_id, BrowserSession.revoked_at.is_(None)
     )
+    key = _lookup_key(keep_token)
+    if key is not None:
+        query = query.where(BrowserSession.token_hash != key)
+    result = session.execute(query.values(revoked_at=now))
     return int(result.rowcount)  # type: ignore[attr-defined]

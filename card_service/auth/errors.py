@@ -33,6 +33,15 @@ class AccountLockedError(CardServiceError):
     title = "Account temporarily locked"
 
 
+class WrongCurrentPasswordError(CardServiceError):
+    """A password change whose current password is wrong. Not a 401: the caller is
+    signed in, and a client must not take this for an expired token."""
+
+    code = "wrong_current_password"
+    status = 403
+    title = "The current password is wrong"
+
+
 class TooManyAttemptsError(CardServiceError):
     code = "too_many_attempts"
     status = 429

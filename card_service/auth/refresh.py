@@ -106,14 +106,35 @@ def revoke_family(session: Session, family_id: uuid.UUID, *, now: datetime) -> i
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
-def revoke_all_for_user(session: Session, user_id: uuid.UUID, *, now: datetime) -> int:
-    """Sign a person out of every API sign-in; returns how many tokens were still live."""
-    result = session.execute(
-        update(RefreshToken)
-        .where(RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None))
-        .values(revoked_at=now)
+def revoke_all_for_user(
+    session: Session, user_id: uuid.UUID, *, now: datetime, keep_family: uuid.UUID | None = None
+) -> int:
+    """Sign a person out of every API sign-in (but ``keep_family``, the one changing
+    its password); returns how many tokens were still live."""
+    query = update(RefreshToken).where(
+        RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None)
     )
+    if keep_family is not None:
+        query = query.where(RefreshToken.family_id != keep_family)
+    result = session.execute(query.values(revoked_at=now))
     return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def live_family_of(
+    session: Session, presented: str, user_id: uuid.UUID, *, now: datetime
+) -> uuid.UUID | None:
+    """The sign-in a presented refresh token belongs to, when it is a live token of
+    ``user_id`` (unused, unrevoked, unexpired); None for anything else."""
+    record = _find(session, presented)
+    if (
+        record is None
+        or record.user_id != user_id
+        or record.used_at is not None
+        or record.revoked_at is not None
+        or now >= record.expires_at
+    ):
+        return None
+    return record.family_id
 
 
 def _find(session: Session, presented: str) -> RefreshToken | None:

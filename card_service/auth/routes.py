@@ -11,7 +11,15 @@ from card_service.auth import refresh
 from card_service.auth.context import AuthContext
 from card_service.auth.dependencies import CurrentPrincipal, auth_context
 from card_service.auth.errors import InvalidTokenError, SignInFailedError, TooManyAttemptsError
-from card_service.auth.schemas import GrantOut, Me, RefreshRequest, SignInRequest, TokenPair
+from card_service.auth.password_change import change_own_password
+from card_service.auth.schemas import (
+    GrantOut,
+    Me,
+    PasswordChange,
+    RefreshRequest,
+    SignInRequest,
+    TokenPair,
+)
 from card_service.auth.signin import authenticate
 from card_service.clock import Now
 from card_service.db.session import DbSession
@@ -73,6 +81,43 @@ def refresh_tokens(
 @router.post("/sign-out", status_code=204)
 def sign_out(body: RefreshRequest, session: DbSession, now: Now) -> Response:
     refresh.revoke_presented(session, body.refresh_token, now=now)
+    return Response(status_code=204)
+
+
+@router.post(
+    "/password",
+    status_code=204,
+    responses={
+        401: {"model": Problem},
+        403: {"model": Problem},
+        422: {"model": Problem},
+        423: {"model": Problem},
+    },
+)
+def change_password(
+    body: PasswordChange,
+    principal: CurrentPrincipal,
+    request: Request,
+    session: DbSession,
+    now: Now,
+    context: Auth,
+) -> Response:
+    """Change your own password: the current one (a wrong one counts as a failed
+    sign-in: 403 wrong_current_password, then 423 account_locked), a new one of at least
+    12 characters (422 weak_password). Every other sign-in of the account ends; pass
+    this sign-in's refresh token to keep it."""
+    error = change_own_password(
+        session,
+        principal,
+        current_password=body.current_password,
+        new_password=body.new_password,
+        now=now,
+        policy=context.lockout,
+        keep_refresh_token=body.refresh_token,
+    )
+    if error is not None:
+        # Returned, not raised: a wrong current password's failure count must be committed.
+        return problem_for(error, instance=request.url.path)
     return Response(status_code=204)
 
 

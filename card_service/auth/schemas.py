@@ -9,7 +9,15 @@ from pydantic import BaseModel, ConfigDict, Field
 from card_service.users.models import Role
 
 # Role is re-exported for the admin console, which may not import models modules.
-__all__ = ["GrantOut", "Me", "RefreshRequest", "Role", "SignInRequest", "TokenPair"]
+__all__ = [
+    "GrantOut",
+    "Me",
+    "PasswordChange",
+    "RefreshRequest",
+    "Role",
+    "SignInRequest",
+    "TokenPair",
+]
 
 
 class SignInRequest(BaseModel):
@@ -17,6 +25,23 @@ class SignInRequest(BaseModel):
 
     username: str = Field(min_length=1, max_length=64)
     password: str = Field(min_length=1, max_length=1024)
+
+
+class PasswordChange(BaseModel):
+    """The signed-in person's own password change."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    current_password: str = Field(min_length=1, max_length=1024)
+    # Length beyond the minimum is checked by the service (weak_password, 422).
+    new_password: str = Field(min_length=1, max_length=1024)
+    refresh_token: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=128,
+        description="the refresh token of this sign-in, which stays valid; every other "
+        "sign-in of the account ends (without it, all of them do)",
+    )
 
 
 class RefreshRequest(BaseModel):

@@ -78,6 +78,25 @@ def authenticate(
     return SignInOutcome(user, None)
 
 
+def reauthenticate(
+    session: Session, user: User, password: str, *, now: datetime, policy: LockoutPolicy
+) -> CardServiceError | None:
+    """Check the password of someone already signed in (a password change) under the
+    same lock-out as sign-in: a wrong one counts against the name, a locked name is
+    refused even with the right one, so a stolen session guesses no faster than a
+    stranger at the sign-in page. Returns the error to report (and commit), or None."""
+    digest = name_digest(user.username)
+    counter = session.get(SignInFailure, digest, with_for_update=True)
+    if counter is not None and counter.locked_until is not None and counter.locked_until > now:
+        return _locked(counter.locked_until, now)
+    if not password_matches(user.password_hash, password):
+        return _failed(session, digest, user, now=now, policy=policy)
+    if counter is not None:
+        session.delete(counter)
+    session.flush()
+    return None
+
+
 def clear_failures(session: Session, username: str) -> None:
     """Forget a name's failures and lift its lock-out (an administrator's password reset)."""
     session.execute(delete(SignInFailure).where(SignInFailure.name_digest == name_digest(username)))

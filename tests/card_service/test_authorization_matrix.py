@@ -30,7 +30,7 @@ from card_service.orgunits.models import UnitKind
 from card_service.orgunits.service import create_unit
 from card_service.users.models import Role, RoleAssignment, User
 from tests.card_service.cards.certificates import certify
-from tests.card_service.conftest import Org
+from tests.card_service.conftest import PASSWORD, Org
 
 ROLES = ("admin", "admin_snv", "hr", "hr_other", "counter", "auditor", "auditor_stp")
 ALL = frozenset(ROLES)
@@ -120,6 +120,10 @@ USER = "/api/v1/users/{user_id}"
 
 MATRIX: dict[tuple[str, str], Endpoint] = {
     ("get", "/api/v1/auth/me"): Endpoint(ALL),
+    # One's own password: every role (each fixture user changes it once, from PASSWORD).
+    ("post", "/api/v1/auth/password"): Endpoint(
+        ALL, body=lambda w: {"current_password": PASSWORD, "new_password": NEW_PASSWORD}
+    ),
     ("get", "/api/v1/units"): Endpoint(ALL),
     ("post", "/api/v1/units"): Endpoint(ADMIN, scoped=True, body=_unit_body),
     ("get", "/api/v1/units/{unit_id}"): Endpoint(ALL, scoped=True),
