@@ -21,8 +21,12 @@ help:
 $(INSTALLED): pyproject.toml constraints.txt
 	@./scripts/install-system-packages.sh run
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	@# pip's warnings (pyscard compiles from source) go to a log shown only on failure.
+	@echo "installing Python packages into $(VENV) (log: $(VENV)/pip-install.log)"
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip \
+		>$(VENV)/pip-install.log 2>&1 || { cat $(VENV)/pip-install.log; exit 1; }
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]' \
+		>>$(VENV)/pip-install.log 2>&1 || { cat $(VENV)/pip-install.log; exit 1; }
 	@touch $@
 
 run: $(INSTALLED)
