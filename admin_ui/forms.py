@@ -69,6 +69,15 @@ _DOMAIN_MESSAGES: dict[str, tuple[str, str]] = {
     "reader_not_enrollable": (FORM_LEVEL, N_("This reader is not waiting to enrol.")),
     "invalid_range": (FORM_LEVEL, N_("The range must run forwards and span at most a year.")),
     "calendar_override_not_found": (FORM_LEVEL, N_("That calendar entry no longer exists.")),
+    "username_taken": ("username", N_("This username is already used.")),
+    "user_not_found": (FORM_LEVEL, N_("No such account in your units.")),
+    "role_grant_not_found": (FORM_LEVEL, N_("That role was already removed.")),
+    "user_beyond_scope": (
+        FORM_LEVEL,
+        N_("This account holds roles outside your units; an administrator above you must do this."),
+    ),
+    "own_account": (FORM_LEVEL, N_("Another administrator must do this for your own account.")),
+    "wrong_current_password": ("current_password", N_("The current password is wrong.")),
 }
 
 

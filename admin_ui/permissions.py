@@ -17,6 +17,7 @@ from card_service.events import reads as event_reads
 from card_service.holders import service as holders_service
 from card_service.readers import service as readers_service
 from card_service.service_usage import routes as service_usage_routes
+from card_service.users import admin as users_admin
 
 Roles = tuple[Role, ...]
 
@@ -35,6 +36,10 @@ ACCESS_MANAGE: Roles = access_service.MANAGE_ROLES
 # /api/v1/audit admits auditors and administrators.
 AUDIT_READ: Roles = (Role.AUDITOR, Role.ADMIN)
 EVENTS_READ: Roles = event_reads.READ_ROLES
+ACCOUNTS_READ: Roles = users_admin.READ_ROLES
+ACCOUNTS_MANAGE: Roles = users_admin.MANAGE_ROLES
+# Changing one's own password: POST /api/v1/auth/password admits every role.
+ANYONE_SIGNED_IN: Roles = tuple(Role)
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,8 @@ class Permissions:
     stats_read: bool
     audit_read: bool
     events_read: bool
+    accounts_read: bool
+    accounts_manage: bool
 
     @classmethod
     def of(cls, principal: Principal) -> Permissions:
@@ -74,4 +81,6 @@ class Permissions:
             stats_read=may(STATS_READ),
             audit_read=may(AUDIT_READ),
             events_read=may(EVENTS_READ),
+            accounts_read=may(ACCOUNTS_READ),
+            accounts_manage=may(ACCOUNTS_MANAGE),
         )

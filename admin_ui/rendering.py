@@ -30,6 +30,13 @@ NOTICES = {
     "corrected": N_("The correction is recorded."),
     "deleted": N_("Deleted."),
     "cancelled": N_("The issuance is cancelled."),
+    "account_created": N_("The account is created. Hand the initial password over in person."),
+    "password_reset": N_("The password is set; every sign-in of the account has ended."),
+    "account_disabled": N_("The account is disabled; its sign-ins have ended."),
+    "account_enabled": N_("The account is enabled again."),
+    "role_granted": N_("The role is granted."),
+    "role_revoked": N_("The role is removed."),
+    "password_changed": N_("Your password is changed. Every other sign-in of yours has ended."),
 }
 
 
@@ -55,6 +62,7 @@ def navigation(can: Permissions | None) -> list[NavItem]:
         (can.attendance_read, "/admin/attendance", N_("Attendance"), "attendance"),
         (can.stats_read, "/admin/service-centres", N_("Service centres"), "centres"),
         (can.audit_read, "/admin/audit", N_("Audit log"), "audit"),
+        (can.accounts_read, "/admin/accounts", N_("Accounts"), "accounts"),
     ]
     items += [NavItem(href, label, section) for ok, href, label, section in wanted if ok]
     return items

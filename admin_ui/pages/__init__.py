@@ -4,6 +4,7 @@ from fastapi import APIRouter
 
 from admin_ui.pages import (
     access,
+    accounts,
     attendance,
     audit,
     auth,
@@ -16,6 +17,7 @@ from admin_ui.pages import (
     holder_import,
     holders,
     jobs,
+    own_password,
     readers,
 )
 
@@ -36,6 +38,8 @@ MODULES = (
     attendance,
     centres,
     audit,
+    accounts,
+    own_password,
     jobs,
 )
 for module in MODULES:
