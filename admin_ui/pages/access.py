@@ -22,7 +22,7 @@ from admin_ui.permissions import ACCESS_MANAGE, ACCESS_READ
 from admin_ui.security.context import PostedForm, Viewer, acting, allowed
 from card_service.access import groups
 from card_service.access import service as access
-from card_service.access.schemas import GroupIn, GroupOut, MemberIn, RuleIn, ScheduleIn
+from card_service.access.schemas import AccessScheduleIn, GroupIn, GroupOut, MemberIn, RuleIn
 from card_service.clock import Now
 from card_service.db.session import DbSession
 from card_service.errors import CardServiceError, NotFoundError
@@ -37,18 +37,17 @@ GROUP_KINDS = {"groups": N_("Access group (people)"), "door-groups": N_("Door gr
 
 
 def _context(session: Session, viewer: Viewer) -> dict[str, Any]:
+    # The console shows the viewer's whole policy on one page, so it asks without paging.
+    schedules, _ = access.list_schedules(session, viewer.principal)
+    access_groups, _ = groups.list_access_groups(session, viewer.principal)
+    door_groups, _ = groups.list_door_groups(session, viewer.principal)
+    rules, _ = access.list_rules(session, viewer.principal)
     return {
         "section": "access",
-        "schedules": access.list_schedules(session, viewer.principal),
-        "access_groups": [
-            GroupOut.model_validate(group)
-            for group in groups.list_access_groups(session, viewer.principal)
-        ],
-        "door_groups": [
-            GroupOut.model_validate(group)
-            for group in groups.list_door_groups(session, viewer.principal)
-        ],
-        "rules": access.list_rules(session, viewer.principal),
+        "schedules": schedules,
+        "access_groups": [GroupOut.model_validate(group) for group in access_groups],
+        "door_groups": [GroupOut.model_validate(group) for group in door_groups],
+        "rules": rules,
         "readers": all_readers(session, viewer.principal) if viewer.can.access_manage else [],
         "units": units.choices(session, viewer.principal, ACCESS_MANAGE),
         "unit_names": units.names(session, viewer.principal),
@@ -105,7 +104,7 @@ def create_schedule(
     windows = [{"weekday": day, "start": start, "end": end} for day in days]
     names = {"windows": "s_start", "name": "s_name"}
     try:
-        body = ScheduleIn.model_validate(
+        body = AccessScheduleIn.model_validate(
             {
                 "name": text(form, "s_name"),
                 "windows": windows,
@@ -209,7 +208,7 @@ def _group_context(
     errors: dict[str, str],
 ) -> dict[str, Any]:
     group = GroupOut.model_validate(groups.get_access_group(session, viewer.principal, group_id))
-    members = access.list_members(session, viewer.principal, group_id)
+    members, _ = access.list_members(session, viewer.principal, group_id)
     people = {
         member.holder_id: holders.get_holder(session, viewer.principal, member.holder_id)
         for member in members

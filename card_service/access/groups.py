@@ -15,15 +15,22 @@ from sqlalchemy.orm import Session
 
 from card_service.access import service
 from card_service.access.models import AccessGroup, DoorGroup
-from card_service.access.schemas import GroupIn
+from card_service.access.schemas import GroupIn, GroupQuery
 from card_service.auth.principal import Principal
+from card_service.pagination import PageParams
 
 # ------------------------------------------------------------------ access groups
 
 
-def list_access_groups(session: Session, principal: Principal) -> list[AccessGroup]:
-    """Access groups of units the principal may read the policy of, by name."""
-    return service.list_groups(session, principal, AccessGroup)
+def list_access_groups(
+    session: Session,
+    principal: Principal,
+    filters: GroupQuery | None = None,
+    paging: PageParams | None = None,
+) -> tuple[list[AccessGroup], int]:
+    """Access groups of units the principal may read the policy of, by name, and how
+    many match; without ``paging``, all of them."""
+    return service.list_groups(session, principal, AccessGroup, filters, paging)
 
 
 def get_access_group(session: Session, principal: Principal, group_id: uuid.UUID) -> AccessGroup:
@@ -46,9 +53,15 @@ def delete_access_group(
 # ------------------------------------------------------------------ door groups
 
 
-def list_door_groups(session: Session, principal: Principal) -> list[DoorGroup]:
-    """Door groups of units the principal may read the policy of, by name."""
-    return service.list_groups(session, principal, DoorGroup)
+def list_door_groups(
+    session: Session,
+    principal: Principal,
+    filters: GroupQuery | None = None,
+    paging: PageParams | None = None,
+) -> tuple[list[DoorGroup], int]:
+    """Door groups of units the principal may read the policy of, by name, and how
+    many match; without ``paging``, all of them."""
+    return service.list_groups(session, principal, DoorGroup, filters, paging)
 
 
 def get_door_group(session: Session, principal: Principal, group_id: uuid.UUID) -> DoorGroup:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from card_service.access import service, versioning
 from card_service.access.compile import LOCAL_ZONE, compile_config
@@ -15,21 +15,26 @@ from card_service.access.context import AccessContext
 from card_service.access.models import AccessGroup, DoorGroup
 from card_service.access.schemas import (
     AccessCheck,
+    AccessScheduleIn,
+    AccessScheduleOut,
     DoorIn,
     GroupIn,
     GroupOut,
+    GroupQuery,
     MemberIn,
     MemberOut,
+    MemberQuery,
     RuleIn,
     RuleOut,
-    ScheduleIn,
-    ScheduleOut,
+    RuleQuery,
+    ScheduleQuery,
 )
 from card_service.auth.dependencies import requires
 from card_service.auth.principal import Principal
 from card_service.clock import Now
 from card_service.db.session import DbSession
 from card_service.holders.service import get_holder
+from card_service.pagination import Page, Paging
 from card_service.problems import Problem
 from card_service.readers.routes import Access
 from card_service.readers.service import get_reader
@@ -43,26 +48,45 @@ ERRORS: dict[int | str, dict[str, object]] = {
     404: {"model": Problem},
     409: {"model": Problem},
 }
+NameSearch = Annotated[
+    str | None, Query(max_length=100, description="Part of the name, any case/diacritics")
+]
 
 
-@router.get("/schedules", response_model=list[ScheduleOut])
-def list_schedules(principal: Viewer, session: DbSession) -> list[ScheduleOut]:
-    return [ScheduleOut.model_validate(s) for s in service.list_schedules(session, principal)]
+@router.get("/schedules", response_model=Page[AccessScheduleOut])
+def list_schedules(
+    principal: Viewer,
+    session: DbSession,
+    paging: Paging,
+    q: NameSearch = None,
+    unit_id: Annotated[uuid.UUID | None, Query(description="The owning unit")] = None,
+) -> Page[AccessScheduleOut]:
+    """Schedules of your units and those shared with them from above, by name."""
+    filters = ScheduleQuery(q=q, unit_id=unit_id)
+    items, total = service.list_schedules(session, principal, filters, paging)
+    return Page[AccessScheduleOut](
+        items=[AccessScheduleOut.model_validate(s) for s in items],
+        total=total,
+        limit=paging.limit,
+        offset=paging.offset,
+    )
 
 
-@router.post("/schedules", response_model=ScheduleOut, status_code=201, responses=ERRORS)
+@router.post("/schedules", response_model=AccessScheduleOut, status_code=201, responses=ERRORS)
 def create_schedule(
-    body: ScheduleIn, principal: Manager, session: DbSession, now: Now
-) -> ScheduleOut:
-    return ScheduleOut.model_validate(service.create_schedule(session, principal, body, now=now))
+    body: AccessScheduleIn, principal: Manager, session: DbSession, now: Now
+) -> AccessScheduleOut:
+    return AccessScheduleOut.model_validate(
+        service.create_schedule(session, principal, body, now=now)
+    )
 
 
-@router.put("/schedules/{schedule_id}", response_model=ScheduleOut, responses=ERRORS)
+@router.put("/schedules/{schedule_id}", response_model=AccessScheduleOut, responses=ERRORS)
 def replace_schedule(
-    schedule_id: uuid.UUID, body: ScheduleIn, principal: Manager, session: DbSession, now: Now
-) -> ScheduleOut:
+    schedule_id: uuid.UUID, body: AccessScheduleIn, principal: Manager, session: DbSession, now: Now
+) -> AccessScheduleOut:
     schedule = service.replace_schedule(session, principal, schedule_id, body, now=now)
-    return ScheduleOut.model_validate(schedule)
+    return AccessScheduleOut.model_validate(schedule)
 
 
 @router.delete("/schedules/{schedule_id}", status_code=204, responses=ERRORS)
@@ -74,9 +98,22 @@ def delete_schedule(
 
 
 def _group_routes(path: str, model: type[service.Group]) -> None:
-    @router.get(f"/{path}", response_model=list[GroupOut], name=f"list_{path}")
-    def list_groups(principal: Viewer, session: DbSession) -> list[GroupOut]:
-        return [GroupOut.model_validate(g) for g in service.list_groups(session, principal, model)]
+    @router.get(f"/{path}", response_model=Page[GroupOut], name=f"list_{path}")
+    def list_groups(
+        principal: Viewer,
+        session: DbSession,
+        paging: Paging,
+        q: NameSearch = None,
+        unit_id: uuid.UUID | None = None,
+    ) -> Page[GroupOut]:
+        filters = GroupQuery(q=q, unit_id=unit_id)
+        items, total = service.list_groups(session, principal, model, filters, paging)
+        return Page[GroupOut](
+            items=[GroupOut.model_validate(g) for g in items],
+            total=total,
+            limit=paging.limit,
+            offset=paging.offset,
+        )
 
     @router.post(
         f"/{path}",
@@ -103,9 +140,26 @@ _group_routes("groups", AccessGroup)
 _group_routes("door-groups", DoorGroup)
 
 
-@router.get("/groups/{group_id}/members", response_model=list[MemberOut], responses=ERRORS)
-def list_members(group_id: uuid.UUID, principal: Viewer, session: DbSession) -> list[MemberOut]:
-    return [MemberOut.model_validate(m) for m in service.list_members(session, principal, group_id)]
+@router.get("/groups/{group_id}/members", response_model=Page[MemberOut], responses=ERRORS)
+def list_members(
+    group_id: uuid.UUID,
+    principal: Viewer,
+    session: DbSession,
+    paging: Paging,
+    q: Annotated[
+        str | None, Query(max_length=100, description="Holder's name, any case/diacritics")
+    ] = None,
+    valid_on: Annotated[date | None, Query(description="Only memberships valid that day")] = None,
+) -> Page[MemberOut]:
+    """Members who are holders of your units, by name."""
+    filters = MemberQuery(q=q, valid_on=valid_on)
+    items, total = service.list_members(session, principal, group_id, filters, paging)
+    return Page[MemberOut](
+        items=[MemberOut.model_validate(m) for m in items],
+        total=total,
+        limit=paging.limit,
+        offset=paging.offset,
+    )
 
 
 @router.put("/groups/{group_id}/members", response_model=MemberOut, responses=ERRORS)
@@ -145,9 +199,30 @@ def remove_door(
     return Response(status_code=204)
 
 
-@router.get("/rules", response_model=list[RuleOut])
-def list_rules(principal: Viewer, session: DbSession) -> list[RuleOut]:
-    return [RuleOut.model_validate(r) for r in service.list_rules(session, principal)]
+@router.get("/rules", response_model=Page[RuleOut])
+def list_rules(
+    principal: Viewer,
+    session: DbSession,
+    paging: Paging,
+    q: NameSearch = None,
+    access_group_id: uuid.UUID | None = None,
+    door_group_id: uuid.UUID | None = None,
+    schedule_id: uuid.UUID | None = None,
+) -> Page[RuleOut]:
+    """Rules of your units (whose door group is yours), by name."""
+    filters = RuleQuery(
+        q=q,
+        access_group_id=access_group_id,
+        door_group_id=door_group_id,
+        schedule_id=schedule_id,
+    )
+    items, total = service.list_rules(session, principal, filters, paging)
+    return Page[RuleOut](
+        items=[RuleOut.model_validate(r) for r in items],
+        total=total,
+        limit=paging.limit,
+        offset=paging.offset,
+    )
 
 
 @router.post("/rules", response_model=RuleOut, status_code=201, responses=ERRORS)

@@ -13,7 +13,7 @@ from reader_protocol.config import TimeWindow
 Name = Annotated[str, StringConstraints(min_length=1, max_length=255, strip_whitespace=True)]
 
 
-class ScheduleIn(BaseModel):
+class AccessScheduleIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: Name
@@ -28,7 +28,7 @@ class ScheduleIn(BaseModel):
     )
 
 
-class ScheduleOut(ScheduleIn):
+class AccessScheduleOut(AccessScheduleIn):
     model_config = ConfigDict(extra="forbid", from_attributes=True)
 
     id: uuid.UUID
@@ -84,6 +84,36 @@ class RuleOut(RuleIn):
     model_config = ConfigDict(extra="forbid", from_attributes=True)
 
     id: uuid.UUID
+
+
+class ScheduleQuery(BaseModel):
+    """Filters of the schedule list (every one optional; all given must match)."""
+
+    q: str | None = Field(default=None, max_length=100)
+    unit_id: uuid.UUID | None = None
+
+
+class GroupQuery(BaseModel):
+    """Filters of the access-group and door-group lists."""
+
+    q: str | None = Field(default=None, max_length=100)
+    unit_id: uuid.UUID | None = None
+
+
+class MemberQuery(BaseModel):
+    """Filters of a group's member list."""
+
+    q: str | None = Field(default=None, max_length=100)
+    valid_on: date | None = None
+
+
+class RuleQuery(BaseModel):
+    """Filters of the rule list."""
+
+    q: str | None = Field(default=None, max_length=100)
+    access_group_id: uuid.UUID | None = None
+    door_group_id: uuid.UUID | None = None
+    schedule_id: uuid.UUID | None = None
 
 
 class AccessCheck(BaseModel):

@@ -14,7 +14,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 
-from sqlalchemy import ColumnElement, false, or_, select
+from sqlalchemy import ColumnElement, Select, false, or_, select
 from sqlalchemy.orm import Session
 
 from card_service.access.errors import (
@@ -49,16 +49,15 @@ def schedule_filter(principal: Principal, roles: Iterable[Role]) -> ColumnElemen
     )
 
 
-def visible_schedules(
-    session: Session, principal: Principal, roles: Iterable[Role]
-) -> list[Schedule]:
-    query = (
+def visible_schedules(principal: Principal, roles: Iterable[Role]) -> Select[Schedule]:
+    """The schedules the principal may see with ``roles``, by name (names are unique;
+    the id only makes the order total)."""
+    return (
         select(Schedule)
         .outerjoin(OrgUnit, OrgUnit.id == Schedule.unit_id)
         .where(schedule_filter(principal, roles))
-        .order_by(Schedule.name)
+        .order_by(Schedule.name, Schedule.id)
     )
-    return list(session.scalars(query))
 
 
 def usable_schedule(

@@ -9,7 +9,7 @@ import uuid
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import delete, select
+from sqlalchemy import Select, delete, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -28,14 +28,26 @@ from card_service.access.models import (
     DoorGroupMember,
     Schedule,
 )
-from card_service.access.schemas import GroupIn, MemberIn, RuleIn, ScheduleIn
+from card_service.access.schemas import (
+    AccessScheduleIn,
+    GroupIn,
+    GroupQuery,
+    MemberIn,
+    MemberQuery,
+    RuleIn,
+    RuleQuery,
+    ScheduleQuery,
+)
 from card_service.audit.service import record
 from card_service.auth.principal import Principal
 from card_service.holders.models import Holder
+from card_service.holders.names import fold_name
 from card_service.holders.service import get_holder
 from card_service.orgunits.errors import UnitNotFoundError
 from card_service.orgunits.models import OrgUnit
+from card_service.pagination import PageParams, paginate
 from card_service.readers.service import get_reader
+from card_service.search import name_contains
 from card_service.users.models import Role
 
 MANAGE_ROLES = (Role.ADMIN,)
@@ -81,6 +93,15 @@ def _get(session: Session, model: type[T], object_id: uuid.UUID) -> T:
     return found
 
 
+def _page(session: Session, query: Select[T], paging: PageParams | None) -> tuple[list[T], int]:
+    """One page of ``query`` and how many rows it has; without ``paging``, every row
+    (the console shows a unit's whole policy on one page)."""
+    if paging is None:
+        rows = list(session.scalars(query))
+        return rows, len(rows)
+    return paginate(session, query, paging)
+
+
 def _scoped_unit(session: Session, principal: Principal, unit_id: uuid.UUID) -> OrgUnit:
     unit = session.get(OrgUnit, unit_id)
     if unit is None or not principal.can_reach(unit.path, MANAGE_ROLES):
@@ -107,7 +128,7 @@ def group_in_scope(
 
 
 def create_schedule(
-    session: Session, principal: Principal, data: ScheduleIn, *, now: datetime
+    session: Session, principal: Principal, data: AccessScheduleIn, *, now: datetime
 ) -> Schedule:
     owner = scope.owner_of_new_schedule(session, principal, data.unit_id, MANAGE_ROLES)
     schedule = Schedule(
@@ -134,7 +155,7 @@ def replace_schedule(
     session: Session,
     principal: Principal,
     schedule_id: uuid.UUID,
-    data: ScheduleIn,
+    data: AccessScheduleIn,
     *,
     now: datetime,
 ) -> Schedule:
@@ -168,9 +189,23 @@ def delete_schedule(
     _changed(session, principal, "schedule.deleted", "schedule", schedule_id, {}, now=now)
 
 
-def list_schedules(session: Session, principal: Principal) -> list[Schedule]:
-    """Schedules of the principal's units and those shared with them from above."""
-    return scope.visible_schedules(session, principal, READ_ROLES)
+def list_schedules(
+    session: Session,
+    principal: Principal,
+    filters: ScheduleQuery | None = None,
+    paging: PageParams | None = None,
+) -> tuple[list[Schedule], int]:
+    """Schedules of the principal's units and those shared with them from above, by
+    name, and how many match. ``unit_id`` is the owning unit."""
+    filters = filters or ScheduleQuery()
+    query = scope.visible_schedules(principal, READ_ROLES)
+    if filters.unit_id is not None:
+        query = query.where(Schedule.unit_id == filters.unit_id)
+    if filters.q:
+        query = name_contains(
+            session, query, filters.q, id_column=Schedule.id, names=(Schedule.name,)
+        )
+    return _page(session, query, paging)
 
 
 # ------------------------------------------------------------------ groups
@@ -200,14 +235,26 @@ def create_group(
     return group
 
 
-def list_groups(session: Session, principal: Principal, model: type[Group]) -> list[Group]:
+def list_groups(
+    session: Session,
+    principal: Principal,
+    model: type[Group],
+    filters: GroupQuery | None = None,
+    paging: PageParams | None = None,
+) -> tuple[list[Group], int]:
+    """Groups of the principal's units, by name, and how many match."""
+    filters = filters or GroupQuery()
     query = (
         select(model)
         .join(OrgUnit, OrgUnit.id == model.unit_id)
         .where(principal.unit_filter(READ_ROLES))
-        .order_by(model.name)
+        .order_by(model.name, model.id)
     )
-    return list(session.scalars(query))
+    if filters.unit_id is not None:
+        query = query.where(model.unit_id == filters.unit_id)
+    if filters.q:
+        query = name_contains(session, query, filters.q, id_column=model.id, names=(model.name,))
+    return _page(session, query, paging)
 
 
 def delete_group(
@@ -296,19 +343,35 @@ def remove_member(
 
 
 def list_members(
-    session: Session, principal: Principal, group_id: uuid.UUID
-) -> list[AccessGroupMember]:
+    session: Session,
+    principal: Principal,
+    group_id: uuid.UUID,
+    filters: MemberQuery | None = None,
+    paging: PageParams | None = None,
+) -> tuple[list[AccessGroupMember], int]:
     """Members of a group of the principal's, who are holders of the principal's units
-    (a group may hold people of other units, added by an administrator above)."""
+    (a group may hold people of other units, added by an administrator above), by the
+    holder's name, and how many match. ``q`` searches the holder's name like the holder
+    list does; ``valid_on`` keeps memberships valid that day (bounds inclusive)."""
+    filters = filters or MemberQuery()
     group_in_scope(session, principal, AccessGroup, group_id, READ_ROLES)
     query = (
         select(AccessGroupMember)
         .join(Holder, Holder.id == AccessGroupMember.holder_id)
         .join(OrgUnit, OrgUnit.id == Holder.unit_id)
         .where(AccessGroupMember.group_id == group_id, principal.unit_filter(READ_ROLES))
-        .order_by(AccessGroupMember.holder_id)
+        .order_by(Holder.name_folded, Holder.id)
     )
-    return list(session.scalars(query))
+    if filters.q:
+        folded = fold_name(filters.q)
+        query = query.where(Holder.name_folded.contains(folded, autoescape=True))
+    if filters.valid_on is not None:
+        day = filters.valid_on
+        query = query.where(
+            or_(AccessGroupMember.valid_from.is_(None), AccessGroupMember.valid_from <= day),
+            or_(AccessGroupMember.valid_until.is_(None), AccessGroupMember.valid_until >= day),
+        )
+    return _page(session, query, paging)
 
 
 def add_door(
@@ -393,8 +456,16 @@ def delete_rule(
     _changed(session, principal, "rule.deleted", "access_rule", rule_id, {}, now=now)
 
 
-def list_rules(session: Session, principal: Principal) -> list[AccessRule]:
-    """Rules of the principal's units: those whose door group is in their scope."""
+def list_rules(
+    session: Session,
+    principal: Principal,
+    filters: RuleQuery | None = None,
+    paging: PageParams | None = None,
+) -> tuple[list[AccessRule], int]:
+    """Rules of the principal's units (those whose door group is in their scope), by
+    name, and how many match. The id filters narrow that set; an id from another unit
+    matches nothing, like an unknown one."""
+    filters = filters or RuleQuery()
     query = (
         select(AccessRule)
         .join(DoorGroup, DoorGroup.id == AccessRule.door_group_id)
@@ -402,4 +473,14 @@ def list_rules(session: Session, principal: Principal) -> list[AccessRule]:
         .where(principal.unit_filter(READ_ROLES))
         .order_by(AccessRule.name, AccessRule.id)
     )
-    return list(session.scalars(query))
+    if filters.access_group_id is not None:
+        query = query.where(AccessRule.access_group_id == filters.access_group_id)
+    if filters.door_group_id is not None:
+        query = query.where(AccessRule.door_group_id == filters.door_group_id)
+    if filters.schedule_id is not None:
+        query = query.where(AccessRule.schedule_id == filters.schedule_id)
+    if filters.q:
+        query = name_contains(
+            session, query, filters.q, id_column=AccessRule.id, names=(AccessRule.name,)
+        )
+    return _page(session, query, paging)

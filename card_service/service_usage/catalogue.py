@@ -10,6 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from card_service.audit.service import record
+from card_service.pagination import PageParams, paginate
+from card_service.search import name_contains
 from card_service.service_usage.errors import ServiceCodeTakenError, ServiceNotFoundError
 from card_service.service_usage.models import ServiceType
 
@@ -52,7 +54,24 @@ def service_by_id(session: Session, service_id: uuid.UUID) -> ServiceType:
 
 
 def catalogue(session: Session, *, active_only: bool = False) -> list[ServiceType]:
+    """The whole catalogue by code (for a counter's list and for naming statistics)."""
     query = select(ServiceType).order_by(ServiceType.code)
     if active_only:
         query = query.where(ServiceType.active.is_(True))
     return list(session.scalars(query))
+
+
+def list_services(
+    session: Session, paging: PageParams, *, q: str | None = None, active: bool | None = None
+) -> tuple[list[ServiceType], int]:
+    """One page of the catalogue by code, and how many match. ``q`` is part of the
+    code or the name (any case, with or without diacritics). The catalogue is
+    installation-wide: every centre offers from the same list."""
+    query = select(ServiceType).order_by(ServiceType.code)
+    if active is not None:
+        query = query.where(ServiceType.active.is_(active))
+    if q:
+        query = name_contains(
+            session, query, q, id_column=ServiceType.id, names=(ServiceType.code, ServiceType.name)
+        )
+    return paginate(session, query, paging)

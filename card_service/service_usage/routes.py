@@ -15,6 +15,7 @@ from card_service.clock import Now
 from card_service.db.session import DbSession
 from card_service.orgunits.errors import UnitNotFoundError
 from card_service.orgunits.models import OrgUnit, UnitKind
+from card_service.pagination import Page, Paging
 from card_service.problems import Problem
 from card_service.service_usage import catalogue, counters, opendata, statistics
 from card_service.service_usage.evidence import SessionEvidence
@@ -49,9 +50,24 @@ def _unit(
     return unit
 
 
-@router.get("/catalogue", response_model=list[ServiceOut])
-def list_services(principal: StatsReader, session: DbSession) -> list[ServiceOut]:
-    return [ServiceOut.model_validate(s) for s in catalogue.catalogue(session)]
+@router.get("/catalogue", response_model=Page[ServiceOut])
+def list_services(
+    principal: StatsReader,
+    session: DbSession,
+    paging: Paging,
+    q: Annotated[
+        str | None, Query(max_length=100, description="Part of the code or name, any case")
+    ] = None,
+    active: bool | None = None,
+) -> Page[ServiceOut]:
+    """The installation's catalogue of services, by code."""
+    items, total = catalogue.list_services(session, paging, q=q, active=active)
+    return Page[ServiceOut](
+        items=[ServiceOut.model_validate(s) for s in items],
+        total=total,
+        limit=paging.limit,
+        offset=paging.offset,
+    )
 
 
 @router.post("/catalogue", response_model=ServiceOut, status_code=201, responses=ERRORS)
@@ -114,6 +130,8 @@ def get_statistics(
     session: DbSession,
     by: Annotated[list[statistics.Dimension], Query()] = [statistics.Dimension.SERVICE],  # noqa: B006 - FastAPI copies defaults
 ) -> list[StatRowOut]:
+    """A report, not a list: one row per value of the ``by`` dimensions (bounded by
+    them, not by the number of sessions), so it comes whole rather than in pages."""
     centre = _unit(session, principal, centre_id, STATS_ROLES)
     rows = statistics.summarise(statistics.visits(session, [centre.id], first, last), by)
     return [StatRowOut.model_validate(row) for row in rows]

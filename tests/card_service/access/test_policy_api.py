@@ -168,7 +168,7 @@ def test_a_policy_change_bumps_the_version_readers_see(client, as_user, door, po
     key, _ = door
     before = client.get("/api/v1/reader/config", headers=key.headers(clock.now))
     version = int(before.headers["X-Config-Version"])
-    group = client.get("/api/v1/access/groups", headers=as_user("admin")).json()[0]
+    group = client.get("/api/v1/access/groups", headers=as_user("admin")).json()["items"][0]
     client.delete(
         f"/api/v1/access/groups/{group['id']}/members/{policy['id']}", headers=as_user("admin")
     )

@@ -18,7 +18,7 @@ from card_service.access.errors import (
     ScheduleOwnerRequiredError,
 )
 from card_service.access.models import AccessGroup, DoorGroup, Schedule
-from card_service.access.schemas import GroupIn, MemberIn, RuleIn, ScheduleIn
+from card_service.access.schemas import AccessScheduleIn, GroupIn, MemberIn, RuleIn
 from card_service.audit.models import AuditEntry
 from card_service.auth.principal import Grant, Principal
 from card_service.holders.models import Holder, HolderKind
@@ -39,7 +39,7 @@ def _principal(*grants: tuple[Role, OrgUnit]) -> Principal:
 
 
 def _schedule(session, who, name, unit=None) -> Schedule:
-    data = ScheduleIn(name=name, windows=WEEKDAYS, unit_id=unit.id if unit else None)
+    data = AccessScheduleIn(name=name, windows=WEEKDAYS, unit_id=unit.id if unit else None)
     return service.create_schedule(session, who, data, now=START)
 
 
@@ -105,19 +105,20 @@ def per_unit(session, root_admin, units):
 
 
 def test_lists_hold_only_the_callers_units(session, per_unit, snv_admin, root_admin, units):
-    assert [r.name for r in service.list_rules(session, snv_admin)] == ["Quy tắc snv"]
-    assert len(service.list_rules(session, root_admin)) == 2
+    assert [r.name for r in service.list_rules(session, snv_admin)[0]] == ["Quy tắc snv"]
+    assert service.list_rules(session, root_admin)[1] == 2
     # Its own schedule and the province's, shared down the tree; not Sở Tư pháp's.
-    assert sorted(s.name for s in service.list_schedules(session, snv_admin)) == [
+    assert sorted(s.name for s in service.list_schedules(session, snv_admin)[0]) == [
         "Giờ hành chính Huế",
         "Lịch snv",
     ]
     stp_auditor = _principal((Role.AUDITOR, units["stp"]))
-    assert [r.name for r in service.list_rules(session, stp_auditor)] == ["Quy tắc stp"]
-    assert [g.name for g in service.list_groups(session, stp_auditor, AccessGroup)] == ["Nhóm stp"]
+    assert [r.name for r in service.list_rules(session, stp_auditor)[0]] == ["Quy tắc stp"]
+    stp_groups, _ = service.list_groups(session, stp_auditor, AccessGroup)
+    assert [g.name for g in stp_groups] == ["Nhóm stp"]
     nobody = _principal((Role.HR, units["snv"]))
-    assert service.list_rules(session, nobody) == []
-    assert service.list_schedules(session, nobody) == []
+    assert service.list_rules(session, nobody) == ([], 0)
+    assert service.list_schedules(session, nobody) == ([], 0)
 
 
 def test_another_units_objects_are_not_found(session, per_unit, snv_admin):
@@ -127,7 +128,7 @@ def test_another_units_objects_are_not_found(session, per_unit, snv_admin):
             session,
             snv_admin,
             theirs["schedule"].id,
-            ScheduleIn(name="Chiếm", windows=WEEKDAYS),
+            AccessScheduleIn(name="Chiếm", windows=WEEKDAYS),
             now=START,
         ),
         lambda: service.delete_schedule(session, snv_admin, theirs["schedule"].id, now=START),
@@ -173,7 +174,11 @@ def test_a_schedule_from_above_is_used_but_not_changed(session, per_unit, snv_ad
     assert rule.schedule_id == province.id
     with pytest.raises(ScheduleOwnedAboveError):
         service.replace_schedule(
-            session, snv_admin, province.id, ScheduleIn(name="Đổi", windows=WEEKDAYS), now=START
+            session,
+            snv_admin,
+            province.id,
+            AccessScheduleIn(name="Đổi", windows=WEEKDAYS),
+            now=START,
         )
     with pytest.raises(ScheduleOwnedAboveError):
         service.delete_schedule(session, snv_admin, province.id, now=START)
@@ -192,7 +197,7 @@ def test_a_new_schedule_belongs_to_a_unit(session, units, snv_admin, root_admin)
             session,
             root_admin,
             mine.id,
-            ScheduleIn(name="Ca sáng", windows=WEEKDAYS, unit_id=units["stp"].id),
+            AccessScheduleIn(name="Ca sáng", windows=WEEKDAYS, unit_id=units["stp"].id),
             now=START,
         )
     entry = session.scalars(
@@ -209,8 +214,9 @@ def test_members_of_other_units_are_not_listed(session, org, per_unit, root_admi
     for holder in (own, other):
         service.set_member(session, root_admin, group.id, MemberIn(holder_id=holder.id), now=START)
     snv_auditor = _principal((Role.AUDITOR, units["snv"]))
-    assert [m.holder_id for m in service.list_members(session, snv_auditor, group.id)] == [own.id]
-    assert len(service.list_members(session, root_admin, group.id)) == 2
+    members, total = service.list_members(session, snv_auditor, group.id)
+    assert ([m.holder_id for m in members], total) == ([own.id], 1)
+    assert service.list_members(session, root_admin, group.id)[1] == 2
 
 
 def test_the_api_lists_rules_and_checks_holders_of_the_callers_units(
@@ -249,9 +255,12 @@ def test_the_api_lists_rules_and_checks_holders_of_the_callers_units(
         )
         assert created.status_code == 201, created.text
     mine = client.get("/api/v1/access/rules", headers=as_user("admin_snv")).json()
-    assert [rule["name"] for rule in mine] == ["Q snv"]
+    assert [rule["name"] for rule in mine["items"]] == ["Q snv"]
+    assert mine["total"] == 1
     schedules = client.get("/api/v1/access/schedules", headers=as_user("admin_snv")).json()
-    assert [(s["name"], s["unit_id"]) for s in schedules] == [("L snv", str(org.units["snv"].id))]
+    assert [(s["name"], s["unit_id"]) for s in schedules["items"]] == [
+        ("L snv", str(org.units["snv"].id))
+    ]
     reader = client.post(
         "/api/v1/readers",
         json={
