@@ -36,6 +36,8 @@ from card_service.pki.context import PkiContext
 from card_service.problems import Problem, install_problem_handlers
 from card_service.readers.routes import admin_router as readers_admin_router
 from card_service.readers.routes import reader_router
+from card_service.readers.watch import ReaderWatch
+from card_service.readers.watch import database_loader as active_readers_loader
 from card_service.service_usage.citizen_ref import CitizenRefKey
 from card_service.service_usage.reader_routes import router as counter_reader_router
 from card_service.service_usage.routes import router as service_usage_router
@@ -101,6 +103,7 @@ def create_app(
         pki = pki or PkiContext.from_settings(settings, custody)
         access = access or AccessContext.from_settings(settings, custody)
     trust_feed = TrustFeed(database_loader(db, clock))
+    reader_watch = ReaderWatch(active_readers_loader(db))
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -124,6 +127,7 @@ def create_app(
         )
         yield
         await trust_feed.close()
+        await reader_watch.close()
         if housekeeping is not None:
             housekeeping.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -148,6 +152,7 @@ def create_app(
     app.state.verifier = ServiceVerifier()
     app.state.citizen_refs = CitizenRefKey.from_settings(settings)
     app.state.trust_feed = trust_feed
+    app.state.reader_watch = reader_watch
     app.state.clock = clock
     install_problem_handlers(app)
     app.include_router(health_router)

@@ -92,7 +92,8 @@ def new_enrolment_token(
 def deregister_reader(
     reader_id: uuid.UUID, principal: Manager, session: DbSession, now: Now
 ) -> ReaderOut:
-    """The reader is locked out at once: its next request is refused."""
+    """The reader is locked out at once: its next request is refused, and its open
+    change feed ends within about a second."""
     reader = service.get_reader(
         session, principal, reader_id, roles=service.MANAGE_ROLES, for_update=True
     )

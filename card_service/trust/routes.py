@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import uuid
 from collections.abc import AsyncIterator
 from typing import Annotated
 
@@ -19,6 +20,7 @@ from card_service.media_types import DER_CRL, PEM, binary_document, signed_docum
 from card_service.pki.authorities import latest_trust_bundle, root_certificates
 from card_service.problems import Problem
 from card_service.readers.dependencies import CurrentReader
+from card_service.readers.watch import ReaderWatch
 from card_service.trust import service
 from card_service.trust.feed import TrustFeed
 from reader_protocol.trust import CHANGE_FEED_EVENT, TrustState
@@ -130,34 +132,49 @@ def crl_delta(
 )
 async def trust_events(request: Request, reader: CurrentReader) -> StreamingResponse:
     """Server-sent events: one ``trust`` event now, and one whenever the trust bundle,
-    a CRL or the configuration changes. The reader then fetches what is newer."""
+    a CRL or the configuration changes. The reader then fetches what is newer. The
+    stream ends (within about a second) once the reader is deregistered."""
     feed: TrustFeed = request.app.state.trust_feed
+    watch: ReaderWatch = request.app.state.reader_watch
     return StreamingResponse(
-        _events(request, feed),
+        _events(request, feed, watch, reader.id),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
     )
 
 
-async def _events(request: Request, feed: TrustFeed) -> AsyncIterator[bytes]:
+async def _events(
+    request: Request, feed: TrustFeed, watch: ReaderWatch, reader_id: uuid.UUID
+) -> AsyncIterator[bytes]:
     states = feed.subscribe()
     pending: asyncio.Task[TrustState] | None = None
-    try:
-        while not await request.is_disconnected():
-            if pending is None:
-                pending = asyncio.ensure_future(anext(states))
-            done, _ = await asyncio.wait({pending}, timeout=KEEPALIVE_SECONDS)
-            if not done:
-                yield b": keep-alive\n\n"
-                continue
-            state = pending.result()
-            pending = None
-            yield f"event: {CHANGE_FEED_EVENT}\ndata: {state.model_dump_json()}\n\n".encode()
-    finally:
-        # The generator may be suspended inside anext(): let that finish cancelling
-        # before closing it, or aclose() fails with "already running".
-        if pending is not None:
-            pending.cancel()
-            with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration):
-                await pending
-        await states.aclose()
+    with watch.watching(reader_id) as locked_out:
+        lock_out = asyncio.ensure_future(locked_out.wait())
+        try:
+            while not await request.is_disconnected():
+                if pending is None:
+                    pending = asyncio.ensure_future(anext(states))
+                done, _ = await asyncio.wait(
+                    {pending, lock_out},
+                    timeout=KEEPALIVE_SECONDS,
+                    return_when=asyncio.FIRST_COMPLETED,
+                )
+                if lock_out in done:
+                    # Deregistered since the stream opened: end it, so the reader's
+                    # next request (a reconnection) meets the 401.
+                    return
+                if not done:
+                    yield b": keep-alive\n\n"
+                    continue
+                state = pending.result()
+                pending = None
+                yield f"event: {CHANGE_FEED_EVENT}\ndata: {state.model_dump_json()}\n\n".encode()
+        finally:
+            lock_out.cancel()
+            # The generator may be suspended inside anext(): let that finish cancelling
+            # before closing it, or aclose() fails with "already running".
+            if pending is not None:
+                pending.cancel()
+                with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration):
+                    await pending
+            await states.aclose()
