@@ -132,5 +132,6 @@ def downgrade() -> None:
         op.drop_constraint(f"fk_{table}_unit_id_org_units", table, type_="foreignkey")
         op.drop_column(table, "unit_id")
     for table in ("users", "org_units"):
-        with op.batch_alter_table(table) as batch:
-            batch.drop_column("version")
+        # In place on SQLite too (ALTER TABLE ... DROP COLUMN, 3.35+): batch mode would
+        # rebuild the table, and dropping the old copy cascade-deletes role assignments.
+        op.drop_column(table, "version")

@@ -174,3 +174,36 @@ def test_down_to_0013_and_up_again(engine_at_0013: Engine) -> None:
     inspector = sa.inspect(engine_at_0013)
     assert "sign_in_failures" in inspector.get_table_names()
     assert "ix_users_unit_id" in {index["name"] for index in inspector.get_indexes("users")}
+
+
+def test_down_to_0013_keeps_every_role_assignment(engine_at_0013: Engine) -> None:
+    """Dropping ``version`` must not rebuild ``users`` or ``org_units`` on SQLite: with
+    foreign keys on, dropping the old copy would cascade-delete the role assignments."""
+    unit, user = uuid.uuid4(), uuid.uuid4()
+    with engine_at_0013.begin() as db:
+        db.execute(
+            UNITS.insert().values(
+                id=unit, kind="province", code="HUE", name="Huế", path=f"/{unit}/", created_at=NOW
+            )
+        )
+        db.execute(
+            USERS.insert().values(
+                id=user,
+                username="hr",
+                display_name="Hồ Thị Hạnh",
+                password_hash="x",
+                active=True,
+                failed_sign_ins=0,
+                created_at=NOW,
+            )
+        )
+        db.execute(GRANTS.insert().values(id=uuid.uuid4(), user_id=user, role="hr", unit_id=unit))
+    migrate.upgrade(engine_at_0013)
+    migrate.downgrade(engine_at_0013, "0013")
+    with engine_at_0013.connect() as db:
+        counts = [
+            db.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
+            for table in (UNITS, USERS, GRANTS)
+        ]
+    assert counts == [1, 1, 1]
+    assert "version" not in {c["name"] for c in sa.inspect(engine_at_0013).get_columns("users")}
