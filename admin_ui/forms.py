@@ -78,6 +78,10 @@ _DOMAIN_MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "own_account": (FORM_LEVEL, N_("Another administrator must do this for your own account.")),
     "wrong_current_password": ("current_password", N_("The current password is wrong.")),
+    "password_unchanged": (
+        "new_password",
+        N_("The new password must be different from the current one."),
+    ),
 }
 
 

@@ -1,7 +1,8 @@
-"""Accounts: administrators list, create, disable and enable accounts of their units,
-reset passwords, grant and remove roles; auditors read. Everything goes through
-``card_service.users.admin``, the functions behind /api/v1/users, with the same rules
-(scope, own account, roles only over the granter's units) and the same audit entries.
+"""Accounts: administrators list, create, disable (after a confirmation page) and enable
+accounts of their units, reset passwords, grant and remove roles; auditors read.
+Everything goes through ``card_service.users.admin``, the functions behind
+/api/v1/users, with the same rules (scope, own account, roles only over the granter's
+units) and the same audit entries.
 
 The API's If-Match is the form's hidden ``version``: a form opened before someone else
 changed the account is refused, and nothing is saved.
@@ -314,6 +315,14 @@ def disable_account(
     form: PostedForm,
 ) -> Response:
     change = _Change(request, console, session, viewer, user_id, form, now, "state")
+    if form.get("confirm") != "yes":
+        # First submission: say what disabling does and ask once more. The form carries
+        # the version, so a confirmation of an account changed meanwhile is refused.
+        return console.renderer.page(
+            request,
+            "accounts/confirm_disable.html",
+            {"section": "accounts", "account": change.user},
+        )
     try:
         admin.disable_user(session, viewer.principal, change.user, now=now)
     except CardServiceError as exc:

@@ -2,9 +2,11 @@
 
 ``card_service.auth.password_change`` does the work, as for POST /api/v1/auth/password:
 the current password is checked under the sign-in lock-out, the new one meets the
-account policy, every other sign-in ends but this browser's session. A wrong current
-password is *returned* as a page, not raised: the failure count behind the lock-out
-must be committed, exactly as on the sign-in page.
+account policy and differs from the current one, every other sign-in ends but this
+browser's session. A wrong current password is *returned* as a page, not raised: the
+failure count behind the lock-out must be committed, exactly as on the sign-in page.
+Each attempt counts against the sign-in page's limit per client address (the same
+counter), so alternating the two forms guesses no faster.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from starlette.responses import RedirectResponse, Response
 
 from admin_ui.console import ConsoleState
 from admin_ui.errors import FormRejected
+from admin_ui.forms import FORM_LEVEL
 from admin_ui.i18n import N_, Msg, gettext_for
 from admin_ui.pages.accounts import check_new_password, password_rule, refusal
 from admin_ui.permissions import ANYONE_SIGNED_IN
@@ -69,6 +72,10 @@ def change_password(
         raise FormRejected(_page(request, console, errors))
     assert isinstance(current, str)  # noqa: S101 - checked just above, for mypy
     auth: AuthContext = request.app.state.auth
+    client = request.client.host if request.client else "unknown"
+    if not auth.limiter.allow(client, now=now):
+        message = N_("Too many password attempts from this device; wait a minute.")
+        raise FormRejected(_page(request, console, {FORM_LEVEL: translations.gettext(message)}))
     error = change_own_password(
         session,
         viewer.principal,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from card_service.errors import CardServiceError, NotFoundError
+from card_service.errors import CardServiceError, InvalidRequestError, NotFoundError
 
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="ecard"'}
 
@@ -40,6 +40,14 @@ class WrongCurrentPasswordError(CardServiceError):
     code = "wrong_current_password"
     status = 403
     title = "The current password is wrong"
+
+
+class PasswordUnchangedError(InvalidRequestError):
+    """A password change whose new password is the one typed as current: it would
+    change nothing but end every other sign-in."""
+
+    code = "password_unchanged"
+    title = "The new password is the current one"
 
 
 class TooManyAttemptsError(CardServiceError):

@@ -1,7 +1,8 @@
 """A signed-in person changing their own password.
 
 The current password is checked under the sign-in lock-out (a wrong one counts against
-the name), the new one meets the policy of account creation and reset, and every other
+the name), the new one meets the policy of account creation and reset and differs from
+the current one, and every other
 sign-in of the account ends: API sign-ins (refresh-token families) and console sessions,
 but the one making the change when it says which it is. Audited as
 ``user.password_changed``, never with a password.
@@ -9,6 +10,7 @@ but the one making the change when it says which it is. Audited as
 
 from __future__ import annotations
 
+import hmac
 import uuid
 from datetime import datetime
 
@@ -17,7 +19,12 @@ from sqlalchemy.orm import Session
 
 from card_service.audit.service import record
 from card_service.auth import browser_sessions, refresh
-from card_service.auth.errors import InvalidTokenError, SignInFailedError, WrongCurrentPasswordError
+from card_service.auth.errors import (
+    InvalidTokenError,
+    PasswordUnchangedError,
+    SignInFailedError,
+    WrongCurrentPasswordError,
+)
 from card_service.auth.principal import Principal
 from card_service.auth.signin import LockoutPolicy, reauthenticate
 from card_service.errors import CardServiceError
@@ -43,11 +50,16 @@ def change_own_password(
 
     Errors are returned, not raised, like sign-in's: a wrong current password is a
     counted failure, and the request must commit that count. The new password's policy
-    is checked first, so a weak one costs no attempt."""
+    is checked first, and that it differs from the current one typed, so neither costs
+    an attempt."""
     try:
         check_password(new_password)
     except WeakPasswordError as exc:
         return exc
+    # The two typed strings, never the stored hash: with a wrong current password, an
+    # "unchanged" answer would confirm a guess put in the new field, uncounted.
+    if hmac.compare_digest(new_password.encode(), current_password.encode()):
+        return PasswordUnchangedError("the new password is the same as the current one")
     user = session.scalar(
         select(User).where(User.id == principal.user_id, User.active.is_(True)).with_for_update()
     )

@@ -30,6 +30,17 @@ router = APIRouter(prefix="/auth", tags=["auth"])
 Auth = Annotated[AuthContext, Depends(auth_context)]
 
 
+def _throttle(request: Request, context: AuthContext, now: Now, attempts: str) -> None:
+    """Count one password attempt from the client's address. Sign-in and the password
+    change share the counter: alternating them gives no more guesses a minute."""
+    client = request.client.host if request.client else "unknown"
+    if not context.limiter.allow(client, now=now):
+        raise TooManyAttemptsError(
+            f"too many {attempts} from this address; wait a minute",
+            headers={"Retry-After": "60"},
+        )
+
+
 def _token_pair(context: Auth, session: DbSession, user: User, now: Now, token: str) -> TokenPair:
     access, expires_at = context.tokens.issue(user.id, now=now)
     return TokenPair(
@@ -47,12 +58,7 @@ def _token_pair(context: Auth, session: DbSession, user: User, now: Now, token: 
 def sign_in(
     body: SignInRequest, request: Request, session: DbSession, now: Now, context: Auth
 ) -> TokenPair | JSONResponse:
-    client = request.client.host if request.client else "unknown"
-    if not context.limiter.allow(client, now=now):
-        raise TooManyAttemptsError(
-            "too many sign-in attempts from this address; wait a minute",
-            headers={"Retry-After": "60"},
-        )
+    _throttle(request, context, now, "sign-in attempts")
     outcome = authenticate(session, body.username, body.password, now=now, policy=context.lockout)
     if outcome.error is not None or outcome.user is None:
         # Returned, not raised: the failure count must be committed.
@@ -92,6 +98,7 @@ def sign_out(body: RefreshRequest, session: DbSession, now: Now) -> Response:
         403: {"model": Problem},
         422: {"model": Problem},
         423: {"model": Problem},
+        429: {"model": Problem},
     },
 )
 def change_password(
@@ -104,8 +111,11 @@ def change_password(
 ) -> Response:
     """Change your own password: the current one (a wrong one counts as a failed
     sign-in: 403 wrong_current_password, then 423 account_locked), a new one of at least
-    12 characters (422 weak_password). Every other sign-in of the account ends; pass
-    this sign-in's refresh token to keep it."""
+    12 characters (422 weak_password) that is not the current one (422
+    password_unchanged). Attempts count against sign-in's limit per client address
+    (429 too_many_attempts with Retry-After). Every other sign-in of the account ends;
+    pass this sign-in's refresh token to keep it."""
+    _throttle(request, context, now, "password attempts")
     error = change_own_password(
         session,
         principal,

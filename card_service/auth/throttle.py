@@ -1,4 +1,5 @@
-"""A per-client sliding-window limit on sign-in attempts (in this process's memory).
+"""A per-client sliding-window limit on password attempts (in this process's memory):
+sign-in and password change, API and console, share one limiter and so one count.
 
 The per-account lock-out lives in the database and holds across replicas; this limit
 only slows a single address hammering one replica.

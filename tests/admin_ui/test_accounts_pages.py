@@ -111,7 +111,7 @@ def test_a_taken_username_or_a_foreign_unit_is_refused_on_its_field(
 
 def test_disable_enable_reset_and_roles(as_admin, make_client, org, session):
     account_url = _create(as_admin, org).headers["location"].split("?")[0]
-    assert _post_on_page(as_admin, account_url, "disable").status_code == 303
+    assert _post_on_page(as_admin, account_url, "disable", confirm="yes").status_code == 303
     assert "Đã vô hiệu hoá" in as_admin.get(account_url).text
     assert _audit(session, "user.disabled")
     assert _post_on_page(as_admin, account_url, "enable").status_code == 303
@@ -147,7 +147,7 @@ def test_a_stale_form_saves_nothing(as_admin, org, session):
     account_url = _create(as_admin, org).headers["location"].split("?")[0]
     page = as_admin.get(account_url)
     token = csrf_of(page.text)
-    assert _post_on_page(as_admin, account_url, "disable").status_code == 303
+    assert _post_on_page(as_admin, account_url, "disable", confirm="yes").status_code == 303
     stale = as_admin.post(f"{account_url}/enable", data={"csrf_token": token, "version": "1"})
     assert stale.status_code == 200
     assert _audit(session, "user.enabled") == []
@@ -160,7 +160,11 @@ def test_an_admin_cannot_change_their_own_account_here(as_admin, org):
     assert f"{own}/disable" not in page.text
     refused = as_admin.post(
         f"{own}/disable",
-        data={"csrf_token": csrf_of(page.text), "version": str(org.users["admin"].version)},
+        data={
+            "csrf_token": csrf_of(page.text),
+            "version": str(org.users["admin"].version),
+            "confirm": "yes",
+        },
     )
     assert refused.status_code == 200
     assert "Việc này với tài khoản của chính bạn" in refused.text  # own_account, in words
@@ -258,3 +262,88 @@ def test_a_weak_or_mismatched_new_password_is_refused(as_hr, org, session):
     )
     assert _audit(session, "user.password_changed") == []
     assert session.scalar(select(func.count()).select_from(SignInFailure)) == 0
+
+
+def _own_password_form(client, current, new, confirm=None):
+    form = client.get("/admin/account/password")
+    data = {
+        "csrf_token": csrf_of(form.text),
+        "current_password": current,
+        "new_password": new,
+        "new_password_confirm": new if confirm is None else confirm,
+    }
+    return client.post("/admin/account/password", data=data)
+
+
+def test_the_current_password_again_is_refused_next_to_the_new_one(as_hr, org, session):
+    refused = _own_password_form(as_hr, PASSWORD, PASSWORD)
+    assert refused.status_code == 200
+    assert 'id="e-new_password"' in refused.text
+    assert "Mật khẩu mới phải khác mật khẩu hiện tại." in refused.text
+    assert _audit(session, "user.password_changed") == []
+    assert session.scalar(select(func.count()).select_from(SignInFailure)) == 0
+
+
+def test_password_attempts_share_the_sign_in_limit_per_address(
+    as_hr, make_client, org, session, auth_context
+):
+    # as_hr's own sign-in was the first attempt from this address.
+    object.__setattr__(auth_context.limiter, "_limit", 3)
+    for _ in range(2):
+        wrong = _own_password_form(as_hr, "not my password", NEW)
+        assert 'id="e-current_password"' in wrong.text
+    throttled = _own_password_form(as_hr, PASSWORD, NEW)
+    assert throttled.status_code == 200
+    assert "Thiết bị này đã thử mật khẩu quá nhiều lần" in throttled.text
+    assert _audit(session, "user.password_changed") == []
+    assert session.scalar(select(SignInFailure.failures)) == 2  # the refused one counted nothing
+    # The sign-in page counts on the same limit.
+    other = make_client(None)
+    page = other.get("/admin/sign-in")
+    refused = other.post(
+        "/admin/sign-in",
+        data={"username": "hr", "password": PASSWORD, "csrf_token": csrf_of(page.text)},
+    )
+    assert refused.status_code == 200
+    assert "Thiết bị này đăng nhập sai quá nhiều lần" in refused.text
+
+
+def test_disabling_asks_for_a_confirmation_first(as_admin, make_client, org, session):
+    account_url = _create(as_admin, org).headers["location"].split("?")[0]
+    person = make_client(None)
+    sign_in(person, "nv.lan", INITIAL)
+    asked = _post_on_page(as_admin, account_url, "disable")
+    assert asked.status_code == 200
+    assert 'role="alertdialog"' in asked.text
+    assert 'name="confirm" value="yes"' in asked.text
+    assert f'href="{account_url}"' in asked.text  # "No, go back"
+    assert _audit(session, "user.disabled") == []
+    assert person.get("/admin/").status_code == 200  # nothing happened yet
+    # The confirmation form carries the CSRF token and the version: posting it disables.
+    confirmed = as_admin.post(
+        f"{account_url}/disable",
+        data={
+            "csrf_token": csrf_of(asked.text),
+            "version": asked.text.split('name="version" value="')[1].split('"')[0],
+            "confirm": "yes",
+        },
+    )
+    assert confirmed.status_code == 303
+    assert len(_audit(session, "user.disabled")) == 1
+    assert person.get("/admin/").status_code == 303  # signed out
+
+
+def test_a_confirmation_of_an_account_changed_meanwhile_saves_nothing(as_admin, org, session):
+    account_url = _create(as_admin, org).headers["location"].split("?")[0]
+    asked = _post_on_page(as_admin, account_url, "disable")
+    version = asked.text.split('name="version" value="')[1].split('"')[0]
+    granted = _post_on_page(
+        as_admin, account_url, "roles", role="auditor", unit_id=str(org.units["stp"].id)
+    )
+    assert granted.status_code == 303
+    stale = as_admin.post(
+        f"{account_url}/disable",
+        data={"csrf_token": csrf_of(asked.text), "version": version, "confirm": "yes"},
+    )
+    assert stale.status_code == 200
+    assert _audit(session, "user.disabled") == []

@@ -146,3 +146,48 @@ def test_it_needs_a_signed_in_person_and_a_clean_body(client, as_user, org):
     extra = client.post(URL, json={**body, "username": "admin"}, headers=as_user("hr"))
     assert extra.status_code == 422
     assert _sign_in(client).status_code == 200  # unchanged
+
+
+def test_the_current_password_again_is_refused_and_costs_no_attempt(client, as_user, org, session):
+    # Also when the current password typed is wrong: only the two typed strings are
+    # compared, so the answer says nothing about the stored password.
+    for current in (PASSWORD, "not my password either"):
+        refused = client.post(
+            URL,
+            json={"current_password": current, "new_password": current},
+            headers=as_user("hr"),
+        )
+        assert refused.status_code == 422
+        assert refused.headers["content-type"].startswith("application/problem+json")
+        assert refused.json()["code"] == "password_unchanged"
+    assert session.scalars(select(SignInFailure)).all() == []
+    assert _audit(session, "user.password_changed") == []
+    assert _sign_in(client).status_code == 200  # unchanged
+
+
+def test_a_new_password_equal_to_the_stored_one_is_not_revealed(client, as_user, org, session):
+    # A wrong current password with the real one as the new: the wrong one is what counts.
+    body = {"current_password": "not my password", "new_password": PASSWORD}
+    refused = client.post(URL, json=body, headers=as_user("hr"))
+    assert refused.status_code == 403
+    assert refused.json()["code"] == "wrong_current_password"
+
+
+def test_password_changes_share_the_sign_in_limit_per_address(
+    client, as_user, org, session, auth_context
+):
+    object.__setattr__(auth_context.limiter, "_limit", 3)
+    wrong = {"current_password": "not my password", "new_password": NEW_PASSWORD}
+    assert _sign_in(client, password="wrong").status_code == 401
+    assert client.post(URL, json=wrong, headers=as_user("hr")).status_code == 403
+    assert _sign_in(client, password="wrong").status_code == 401
+    # The fourth attempt from this address, on either endpoint, is refused unchecked.
+    right = {"current_password": PASSWORD, "new_password": NEW_PASSWORD}
+    throttled = client.post(URL, json=right, headers=as_user("hr"))
+    assert throttled.status_code == 429
+    assert throttled.json()["code"] == "too_many_attempts"
+    assert throttled.headers["Retry-After"] == "60"
+    assert _sign_in(client).status_code == 429
+    failures = session.scalars(select(SignInFailure)).all()
+    assert [f.failures for f in failures] == [3]  # the refused attempts counted nothing
+    assert _audit(session, "user.password_changed") == []
