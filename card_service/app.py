@@ -93,7 +93,7 @@ def create_app(
     """Build the service. Anything not handed in is built from ``settings`` (which may
     read or create key files). Tests hand in a database bound to their transaction,
     known keys and a pinned clock, and switch the background tasks off."""
-    db = database or Database.from_url(settings.effective_database_url)
+    db = database or Database.from_settings(settings)
     owns_database = database is None
     if audit is None or pki is None or access is None:
         custody = custody_from_settings(settings)

@@ -51,7 +51,7 @@ Command = Callable[[argparse.Namespace, Settings], int]
 
 
 def _open_database(settings: Settings) -> Database:
-    database = Database.from_url(settings.effective_database_url)
+    database = Database.from_settings(settings)
     database.check_reachable()
     return database
 

@@ -27,6 +27,18 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("DATABASE_URL", "ECARD_DATABASE_URL"),
         description="SQLAlchemy URL; default is an SQLite file under data_dir.",
     )
+    database_pool_size: int = Field(
+        default=10,
+        ge=1,
+        le=200,
+        description="PostgreSQL connections each process keeps open (ignored on SQLite).",
+    )
+    database_max_overflow: int = Field(
+        default=20,
+        ge=0,
+        le=200,
+        description="Extra PostgreSQL connections a busy process may open, closed when returned.",
+    )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)
     log_level: str = "INFO"

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
@@ -16,6 +16,9 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from card_service.errors import ConfigurationError, ServiceUnavailableError
+
+if TYPE_CHECKING:
+    from card_service.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -37,8 +40,24 @@ def _sqlite_manual_transactions(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None
 
 
-def make_engine(url: str, *, echo: bool = False) -> Engine:
-    """Create an engine for ``url``; SQLite gets WAL, foreign keys and real transactions."""
+DEFAULT_POOL_SIZE = 10
+DEFAULT_MAX_OVERFLOW = 20
+
+
+def make_engine(
+    url: str,
+    *,
+    echo: bool = False,
+    pool_size: int = DEFAULT_POOL_SIZE,
+    max_overflow: int = DEFAULT_MAX_OVERFLOW,
+) -> Engine:
+    """Create an engine for ``url``; SQLite gets WAL, foreign keys and real transactions.
+
+    On PostgreSQL the pool keeps ``pool_size`` connections. Size it to the requests a
+    process serves at once: SQLAlchemy's default of 5 meant that from the sixth
+    concurrent request on, every request opened a connection (a new server process)
+    and closed it again, which cost a fifth of online-verification throughput at eight
+    concurrent clients (docs/performance.md)."""
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
@@ -60,7 +79,14 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
 
         return engine
 
-    return create_engine(url, echo=echo, pool_pre_ping=True, connect_args=_pg_connect_args(parsed))
+    return create_engine(
+        url,
+        echo=echo,
+        pool_pre_ping=True,
+        pool_size=pool_size,
+        max_overflow=max_overflow,
+        connect_args=_pg_connect_args(parsed),
+    )
 
 
 def _pg_connect_args(parsed: Any) -> dict[str, Any]:
@@ -94,9 +120,23 @@ class Database:
     sessions: sessionmaker[Session]
 
     @classmethod
-    def from_url(cls, url: str) -> Database:
-        engine = make_engine(url)
+    def from_url(
+        cls,
+        url: str,
+        *,
+        pool_size: int = DEFAULT_POOL_SIZE,
+        max_overflow: int = DEFAULT_MAX_OVERFLOW,
+    ) -> Database:
+        engine = make_engine(url, pool_size=pool_size, max_overflow=max_overflow)
         return cls(engine=engine, sessions=sessionmaker(engine, expire_on_commit=False))
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Database:
+        return cls.from_url(
+            settings.effective_database_url,
+            pool_size=settings.database_pool_size,
+            max_overflow=settings.database_max_overflow,
+        )
 
     @classmethod
     def bound_to(cls, engine: Engine, sessions: sessionmaker[Session]) -> Database:

@@ -6,6 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+from pydantic import ValidationError
+
+from card_service.db.engine import Database
 from card_service.settings import Settings
 
 
@@ -21,6 +25,24 @@ def test_database_url_from_environment_uses_psycopg3(monkeypatch) -> None:
     settings = Settings.from_environment()
     assert settings.effective_database_url == "postgresql+psycopg://u@db.example/ecard"
     assert not settings.uses_sqlite
+
+
+def test_the_postgresql_pool_is_sized_from_the_settings(monkeypatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql://u@db.example/ecard")
+    monkeypatch.setenv("ECARD_DATABASE_POOL_SIZE", "24")
+    monkeypatch.setenv("ECARD_DATABASE_MAX_OVERFLOW", "3")
+    database = Database.from_settings(Settings.from_environment())
+    try:  # creating the engine connects to nothing
+        pool = database.engine.pool
+        assert (pool.size(), pool._max_overflow) == (24, 3)  # type: ignore[attr-defined]
+    finally:
+        database.dispose()
+
+
+def test_a_pool_size_out_of_range_is_refused(monkeypatch) -> None:
+    monkeypatch.setenv("ECARD_DATABASE_POOL_SIZE", "0")
+    with pytest.raises(ValidationError, match="database_pool_size"):
+        Settings.from_environment()
 
 
 def test_importing_the_service_reads_no_environment_and_opens_nothing(tmp_path: Path) -> None:
