@@ -22,7 +22,7 @@ from cryptography.x509.oid import NameOID
 from crypto import _card_der, _der
 from crypto.errors import IssuanceError, ProfileViolationError
 from crypto.issuers import CertificateAuthority, random_serial, to_x509_time
-from crypto.keys import key_id_bytes, load_public_key_der, require_p256
+from crypto.keys import key_id_bytes, load_public_key_der, load_public_key_point, require_p256
 from crypto.oids import HOLDER_ID, PIV_CARD_AUTH
 from crypto.signers import as_private_key
 
@@ -149,7 +149,9 @@ def load_card_certificate(
         raise ProfileViolationError(
             "subjectPublicKeyInfo", "must be an uncompressed named-curve P-256 point"
         ) from exc
-    public_key = load_public_key_der(raw.spki)  # checks the point is on the curve
+    # The walk matched the P-256 SubjectPublicKeyInfo prefix byte for byte, so only the
+    # point is left to check (on the curve); cheaper than parsing the SPKI again.
+    public_key = load_public_key_point(raw.point)
     facts = CardCertificateFacts(
         card_id=raw.card_id,
         holder_id=raw.holder_id,

@@ -233,7 +233,8 @@ class TapVerifier:
         )
 
     def _check(self, snapshot: _Snapshot, unverified_certificate: bytes) -> _Checked:
-        facts, raw = load_card_certificate(bytes(unverified_certificate))
+        certificate = bytes(unverified_certificate)  # one copy: parsed and the cache key
+        facts, raw = load_card_certificate(certificate)
         issuer = snapshot.trust.issuer(facts.issuer_key_id)
         issuer.check_certificate_issued_at(facts.not_before)
         try:
@@ -247,7 +248,7 @@ class TapVerifier:
         with self._cache_lock:
             if len(cache) >= self._policy.cache_size:
                 cache.pop(next(iter(cache)))
-            cache[bytes(unverified_certificate)] = checked
+            cache[certificate] = checked
         return checked
 
 
