@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -61,10 +63,51 @@ def is_at_head(sessions: sessionmaker[Session]) -> bool:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    with engine.begin() as connection:
+    with _migrating(engine) as connection:
         command.upgrade(alembic_config(connection), revision)
 
 
 def downgrade(engine: Engine, revision: str = "base") -> None:
-    with engine.begin() as connection:
+    with _migrating(engine) as connection:
         command.downgrade(alembic_config(connection), revision)
+
+
+class ForeignKeyViolationError(RuntimeError):
+    """A migration left rows pointing at rows that no longer exist (SQLite)."""
+
+
+@contextmanager
+def _migrating(engine: Engine) -> Iterator[Connection]:
+    """One transaction for the migration run; on SQLite, foreign keys off around it.
+
+    SQLite changes most columns by rebuilding the table (Alembic's batch mode): create a
+    copy, move the rows, drop the original. With foreign keys on, that drop deletes the
+    rows that refer to the table (ON DELETE CASCADE: every role assignment of every
+    account) or fails (RESTRICT). SQLite's documented procedure for schema changes is to
+    switch enforcement off outside the transaction and run ``foreign_key_check`` before
+    committing, which is what this does; any dangling reference rolls everything back.
+    """
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Outside any transaction (the pragma is ignored inside one), on the driver's
+            # connection so that SQLAlchemy does not begin one first.
+            _driver(connection).execute("PRAGMA foreign_keys=OFF")
+        try:
+            with connection.begin():
+                yield connection
+                if sqlite:
+                    dangling = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if dangling:
+                        table, rowid, parent, _ = dangling[0]
+                        raise ForeignKeyViolationError(
+                            f"migration left {len(dangling)} dangling reference(s), the first "
+                            f"from {table} row {rowid} to {parent}; nothing was changed"
+                        )
+        finally:
+            if sqlite:
+                _driver(connection).execute("PRAGMA foreign_keys=ON")
+
+
+def _driver(connection: Connection) -> Any:
+    return connection.connection.driver_connection
