@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
@@ -16,9 +16,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from card_service.errors import ConfigurationError, ServiceUnavailableError
-
-if TYPE_CHECKING:
-    from card_service.settings import Settings
+from card_service.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -40,8 +38,9 @@ def _sqlite_manual_transactions(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None
 
 
-DEFAULT_POOL_SIZE = 10
-DEFAULT_MAX_OVERFLOW = 20
+# One source for the defaults: the settings (engines made outside the app use them too).
+DEFAULT_POOL_SIZE: int = Settings.model_fields["database_pool_size"].default
+DEFAULT_MAX_OVERFLOW: int = Settings.model_fields["database_max_overflow"].default
 
 
 def make_engine(
